@@ -1,0 +1,59 @@
+"""Non-trivial reads of the catalogs app."""
+
+from dataclasses import dataclass, field
+
+from catalogs.models import StandardEdition, StandardItem
+
+COMPARED_FIELDS = {
+    "level1": "一级事项",
+    "level2": "二级事项",
+    "content": "公开内容(要素)",
+    "basis": "公开依据",
+    "deadline": "公开时限",
+    "subject": "公开主体",
+    "channels": "公开渠道和载体",
+    "audience": "公开对象",
+    "method": "公开方式",
+    "levels": "公开层级",
+}
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "added", "removed" or "changed"
+    key: str
+    name: str
+    fields: list[tuple[str, object, object]] = field(default_factory=list)  # (label, old, new)
+
+    @property
+    def kind_label(self) -> str:
+        return {"added": "新增", "removed": "删除", "changed": "修改"}[self.kind]
+
+
+def _name(item: StandardItem) -> str:
+    return f"{item.seq}. {item.level1} · {item.level2}"
+
+
+def edition_changes(old: StandardEdition, new: StandardEdition) -> list[ItemChange]:
+    """What ``new`` changes compared with ``old``, item by item (matched on their key)."""
+    old_items = {item.key: item for item in old.items.all()}
+    new_items = {item.key: item for item in new.items.all()}
+    changes = []
+    for key, item in new_items.items():
+        before = old_items.get(key)
+        if before is None:
+            changes.append(ItemChange("added", key, _name(item)))
+            continue
+        differing = [
+            (label, getattr(before, name), getattr(item, name))
+            for name, label in COMPARED_FIELDS.items()
+            if getattr(before, name) != getattr(item, name)
+        ]
+        if differing:
+            changes.append(ItemChange("changed", key, _name(item), differing))
+    changes += [
+        ItemChange("removed", key, _name(item))
+        for key, item in old_items.items()
+        if key not in new_items
+    ]
+    return changes

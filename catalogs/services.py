@@ -1,0 +1,254 @@
+"""Writes to regions and to the standard catalogs. Every function checks its actor first."""
+
+import json
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalogs import vocabulary
+from catalogs.models import (
+    EditionStatus,
+    Region,
+    StandardCatalog,
+    StandardEdition,
+    StandardItem,
+)
+from catalogs.permissions import can_edit_region, require_province_admin
+
+STANDARD_CATALOGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalogs.json"
+STANDARD_FIELDS = {"social-assistance": "社会救助", "elderly-care": "养老服务"}
+ITEM_FIELDS = (
+    "level1",
+    "level2",
+    "content",
+    "basis",
+    "deadline",
+    "subject",
+    "channels",
+    "audience",
+    "method",
+    "levels",
+)
+
+# The JSON's guesses carry an English note in brackets, e.g. "(guess by analogy ... — not seen)".
+_ENGLISH_NOTE = re.compile(r"\s*\([^()]*[A-Za-z]{4,}[^()]*\)")
+
+
+def _clean_suggestion(value):
+    if isinstance(value, str):
+        return _ENGLISH_NOTE.sub("", value).strip()
+    return value
+
+
+def standard_item_values_from_json(row: dict) -> dict:
+    """One row of standard-catalogs.json as StandardItem fields, filling gaps from 'suggested'."""
+    provenance = row.get("provenance", {})
+    suggested = row.get("suggested", {})
+    values = {field: row.get(field) for field in ITEM_FIELDS}
+    unverified = []
+    for field in ITEM_FIELDS:
+        if provenance.get(field) == "missing":
+            unverified.append(field)
+            if field in suggested:
+                values[field] = _clean_suggestion(suggested[field])
+    for field, vocab in (
+        ("channels", vocabulary.CHANNELS),
+        ("audience", vocabulary.AUDIENCES),
+        ("method", vocabulary.METHODS),
+        ("levels", vocabulary.LEVELS),
+    ):
+        values[field] = vocabulary.order_terms(values[field] or [], vocab)
+    for field in ("level1", "level2", "content", "basis", "deadline", "subject"):
+        values[field] = values[field] or ""
+    return {
+        **values,
+        "seq": row["seq"],
+        "provenance": provenance,
+        "style_a_variant": row.get("style_a_variant", {}),
+        "needs_verification": bool(unverified),
+        "unverified_fields": unverified,
+        "notes": row.get("notes", ""),
+    }
+
+
+@transaction.atomic
+def standard_catalogs_load_initial(*, path: Path = STANDARD_CATALOGS_FILE) -> list[StandardEdition]:
+    """Create the two standard catalogs and their first edition; a no-op once they exist.
+
+    Run by set-up commands, not by a person, so there is no actor to check.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    editions = []
+    for order, catalog_data in enumerate(data["catalogs"]):
+        standard, _ = StandardCatalog.objects.get_or_create(
+            code=catalog_data["code"],
+            defaults={
+                "title": catalog_data["title"],
+                "field": STANDARD_FIELDS.get(catalog_data["code"], ""),
+                "order": order,
+            },
+        )
+        if standard.editions.exists():
+            continue
+        edition = StandardEdition.objects.create(
+            standard=standard,
+            version=1,
+            title=f"{standard.title}（民办函〔2019〕52号）",
+            basis_document="民办函〔2019〕52号；吉民发〔2020〕13号",
+            source="fixtures/standard-catalogs.json",
+            status=EditionStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        StandardItem.objects.bulk_create(
+            StandardItem(
+                edition=edition,
+                key=f"{standard.code}-{row['seq']}",
+                **standard_item_values_from_json(row),
+            )
+            for row in catalog_data["items"]
+        )
+        editions.append(edition)
+    return editions
+
+
+@transaction.atomic
+def edition_create_draft(
+    *, actor, standard: StandardCatalog, title: str = "", note: str = ""
+) -> StandardEdition:
+    """Start a dynamic adjustment: a draft copy of the current edition that admins then edit."""
+    require_province_admin(actor)
+    if standard.editions.filter(status=EditionStatus.DRAFT).exists():
+        raise ValidationError(f"“{standard.title}”已有一个未发布的草稿版本，请先发布或删除它。")
+    current = standard.current_edition
+    version = (
+        standard.editions.order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
+    edition = StandardEdition(
+        standard=standard,
+        version=version,
+        title=title or f"{standard.title} 第{version}版",
+        note=note,
+        source=f"由第{current.version}版调整" if current else "新建",
+    )
+    edition.full_clean()
+    edition.save()
+    if current is not None:
+        copies = []
+        for item in current.items.all():
+            item.pk = None
+            item.edition = edition
+            item._state.adding = True
+            copies.append(item)
+        StandardItem.objects.bulk_create(copies)
+    return edition
+
+
+def _require_draft(edition: StandardEdition) -> None:
+    if edition.status != EditionStatus.DRAFT:
+        raise ValidationError(f"“{edition}”已发布，不能再修改；请新建一个版本进行调整。")
+
+
+@transaction.atomic
+def standard_item_save(*, actor, item: StandardItem) -> StandardItem:
+    require_province_admin(actor)
+    _require_draft(StandardEdition.objects.select_for_update().get(pk=item.edition_id))
+    for field, vocab in (
+        ("channels", vocabulary.CHANNELS),
+        ("audience", vocabulary.AUDIENCES),
+        ("method", vocabulary.METHODS),
+        ("levels", vocabulary.LEVELS),
+    ):
+        unknown = [value for value in getattr(item, field) if value not in vocab]
+        if unknown:
+            raise ValidationError({field: f"无效的选项：{'、'.join(unknown)}"})
+        setattr(item, field, vocabulary.order_terms(getattr(item, field), vocab))
+    if not item.key:
+        item.key = f"{item.edition.standard.code}-v{item.edition.version}-{item.seq}"
+    item.full_clean()
+    item._history_user = actor
+    item.save()
+    return item
+
+
+@transaction.atomic
+def standard_item_delete(*, actor, item: StandardItem) -> None:
+    require_province_admin(actor)
+    _require_draft(StandardEdition.objects.select_for_update().get(pk=item.edition_id))
+    item._history_user = actor
+    item.delete()
+
+
+@transaction.atomic
+def edition_replace_items(*, actor, edition: StandardEdition, rows: list[dict]) -> StandardEdition:
+    """Make a draft edition's items exactly ``rows`` (from an imported official Excel file).
+
+    Rows keep the identity (key) of the previous edition's item with the same name, so
+    comparisons across editions stay meaningful.
+    """
+    require_province_admin(actor)
+    _require_draft(StandardEdition.objects.select_for_update().get(pk=edition.pk))
+    previous = (
+        edition.standard.editions.published()
+        .filter(version__lt=edition.version)
+        .order_by("-version")
+        .first()
+    )
+    keys = {}
+    if previous is not None:
+        keys = {
+            (
+                vocabulary.normalize_text(item.level1),
+                vocabulary.normalize_text(item.level2),
+            ): item.key
+            for item in previous.items.all()
+        }
+    edition.items.all().delete()
+    items = []
+    for row in rows:
+        name = (vocabulary.normalize_text(row["level1"]), vocabulary.normalize_text(row["level2"]))
+        items.append(
+            StandardItem(
+                edition=edition,
+                key=keys.get(name) or f"{edition.standard.code}-v{edition.version}-{row['seq']}",
+                **{field: row[field] for field in ("seq", *ITEM_FIELDS)},
+            )
+        )
+    StandardItem.objects.bulk_create(items)
+    return edition
+
+
+@transaction.atomic
+def edition_publish(*, actor, edition: StandardEdition) -> StandardEdition:
+    require_province_admin(actor)
+    edition = StandardEdition.objects.select_for_update().get(pk=edition.pk)
+    _require_draft(edition)
+    if not edition.items.exists():
+        raise ValidationError(f"“{edition}”没有任何事项，不能发布。")
+    edition.status = EditionStatus.PUBLISHED
+    edition.published_at = timezone.now()
+    edition.published_by = actor
+    edition.full_clean()
+    edition.save()
+    return edition
+
+
+@transaction.atomic
+def region_update_contact(*, actor, region: Region, **fields) -> Region:
+    """Change who answers for a region's disclosure work (office, contact person, phone)."""
+    if not can_edit_region(actor, region):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(f"您无权修改“{region.name}”的联系信息。")
+    allowed = {"office_name", "contact_name", "contact_phone", "contact_email", "address"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"unknown contact fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(region, name, value)
+    region.full_clean()
+    region.save()
+    return region

@@ -1,0 +1,308 @@
+"""Every write to derived catalogs and their items: derive, edit, publish.
+
+Each service checks the actor first, runs in one transaction, validates before saving
+and leaves a history row (django-simple-history) naming the actor.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalogs import vocabulary
+from catalogs.lifecycle import catalog_transition
+from catalogs.models import (
+    Catalog,
+    CatalogStatus,
+    Region,
+    RegionLevel,
+    StandardCatalog,
+    StandardEdition,
+)
+from catalogs.permissions import can_edit_region, history_user, require_edit_region
+from items.models import Item, ItemExtraElement, Publication, PublishedItem
+from items.validation import describe_problems, item_problems
+
+ELEMENT_FIELDS = (
+    "seq",
+    "level1",
+    "level2",
+    "content",
+    "basis",
+    "deadline",
+    "subject",
+    "channels",
+    "channel_other",
+    "audience",
+    "method",
+    "levels",
+)
+_TERM_FIELDS = {
+    "channels": vocabulary.CHANNELS,
+    "audience": vocabulary.AUDIENCES,
+    "method": vocabulary.METHODS,
+    "levels": vocabulary.LEVELS,
+}
+
+
+def catalog_title(region: Region, standard: StandardCatalog) -> str:
+    return f"{region.full_name}{standard.field}领域基层政务公开标准目录"
+
+
+def _require_editable(actor, catalog: Catalog) -> None:
+    require_edit_region(actor, catalog.region)
+    if not catalog.is_editable:
+        raise ValidationError(
+            f"“{catalog}”当前状态为{catalog.get_status_display()}，已锁定，不能修改。"
+        )
+
+
+def _touch(catalog: Catalog, now=None) -> None:
+    catalog.draft_changed_at = now or timezone.now()
+    Catalog.objects.filter(pk=catalog.pk).update(draft_changed_at=catalog.draft_changed_at)
+
+
+# ---------------------------------------------------------------------------
+# Derivation
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalog_derive(
+    *, actor, region: Region, standard: StandardCatalog, edition: StandardEdition | None = None
+) -> Catalog:
+    """A county's or township's own catalog, starting from the edition's applicable items."""
+    require_edit_region(actor, region)
+    if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
+        raise ValidationError(
+            f"只有县级和乡级区划编制目录，“{region.name}”是{region.get_level_display()}。"
+        )
+    edition = edition or standard.current_edition
+    if edition is None or not edition.is_published or edition.standard_id != standard.pk:
+        raise ValidationError(f"“{standard.title}”没有可用的已发布版本。")
+    if Catalog.objects.filter(region=region, standard=standard).exists():
+        raise ValidationError(f"“{region.name}”已有{standard.title}的目录。")
+    catalog = Catalog(
+        region=region, standard=standard, edition=edition, title=catalog_title(region, standard)
+    )
+    catalog.full_clean()
+    catalog._history_user = history_user(actor)
+    catalog.save()
+    level = region.catalog_level
+    items = [
+        Item(
+            catalog=catalog,
+            standard_item=standard_item,
+            seq=seq,
+            **{
+                name: getattr(standard_item, name)
+                for name in ELEMENT_FIELDS
+                if name not in ("seq", "channel_other")
+            },
+        )
+        for seq, standard_item in enumerate(
+            (si for si in edition.items.order_by("seq") if level in si.levels), start=1
+        )
+    ]
+    Item.objects.bulk_create(items)
+    return catalog
+
+
+@dataclass
+class DeriveReport:
+    created: list[Catalog] = field(default_factory=list)
+    skipped: list[tuple[Region, StandardCatalog, str]] = field(default_factory=list)
+
+
+def catalogs_derive_many(
+    *, actor, root: Region, standards: Iterable[StandardCatalog], recursive: bool
+) -> DeriveReport:
+    """Derive missing catalogs for ``root`` (and, if recursive, every county and township below)."""
+    regions = (
+        Region.objects.descendants_of(root) if recursive else Region.objects.filter(pk=root.pk)
+    )
+    regions = regions.catalog_holders().order_by("code")
+    existing = set(
+        Catalog.objects.filter(region__in=regions).values_list("region_id", "standard_id")
+    )
+    report = DeriveReport()
+    for standard in standards:
+        for region in regions:
+            if (region.pk, standard.pk) in existing:
+                report.skipped.append((region, standard, "已有目录"))
+                continue
+            if not can_edit_region(actor, region):
+                report.skipped.append((region, standard, "无权编制"))
+                continue
+            report.created.append(catalog_derive(actor=actor, region=region, standard=standard))
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Items
+# ---------------------------------------------------------------------------
+
+
+def _normalise_terms(item: Item) -> None:
+    for name, vocab in _TERM_FIELDS.items():
+        values = getattr(item, name) or []
+        if isinstance(values, str):
+            values = [values]
+        setattr(
+            item,
+            name,
+            list(vocabulary.order_terms(values, vocab)) + [v for v in values if v not in vocab],
+        )
+
+
+def _validate_terms(item: Item) -> None:
+    errors = {}
+    for name, vocab in _TERM_FIELDS.items():
+        unknown = [value for value in getattr(item, name) if value not in vocab]
+        if unknown:
+            errors[name] = f"{vocabulary.ELEMENT_LABELS[name]}含有无效的选项：{'、'.join(unknown)}"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_item(actor, item: Item) -> Item:
+    _normalise_terms(item)
+    _validate_terms(item)
+    item.full_clean(exclude=["catalog", "standard_item"])
+    item._history_user = history_user(actor)
+    item.save()
+    _touch(item.catalog)
+    return item
+
+
+@transaction.atomic
+def item_create(*, actor, catalog: Catalog, **values) -> Item:
+    _require_editable(actor, catalog)
+    if "seq" not in values:
+        values["seq"] = (catalog.items.aggregate(top=Max("seq"))["top"] or 0) + 1
+    item = Item(catalog=catalog, **values)
+    return _save_item(actor, item)
+
+
+@transaction.atomic
+def item_update(*, actor, item: Item, **values) -> Item:
+    _require_editable(actor, item.catalog)
+    unknown = set(values) - set(ELEMENT_FIELDS) - {"standard_item"}
+    if unknown:
+        raise ValueError(f"not element fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(item, name, value)
+    return _save_item(actor, item)
+
+
+@transaction.atomic
+def item_delete(*, actor, item: Item) -> None:
+    _require_editable(actor, item.catalog)
+    item._history_user = history_user(actor)
+    catalog = item.catalog
+    item.delete()
+    _touch(catalog)
+
+
+@transaction.atomic
+def item_set_extra_elements(
+    *, actor, item: Item, extras: list[tuple[str, str]]
+) -> list[ItemExtraElement]:
+    """Replace an item's local extra elements with ``extras`` (name, value) in that order."""
+    _require_editable(actor, item.catalog)
+    names = [name.strip() for name, _ in extras]
+    if any(not name for name in names):
+        raise ValidationError("本地增加要素的名称不能为空。")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValidationError(f"本地增加要素名称重复：{'、'.join(duplicates)}")
+    reserved = set(vocabulary.ELEMENT_LABELS.values()) & set(names)
+    if reserved:
+        raise ValidationError(f"“{'、'.join(sorted(reserved))}”是必备要素，不能作为本地增加要素。")
+    existing = {extra.name: extra for extra in item.extra_elements.all()}
+    kept = []
+    for order, (name, value) in enumerate(extras):
+        extra = existing.pop(name.strip(), None) or ItemExtraElement(item=item, name=name.strip())
+        extra.value, extra.order = value.strip(), order
+        extra.full_clean()
+        extra._history_user = history_user(actor)
+        extra.save()
+        kept.append(extra)
+    for extra in existing.values():
+        extra._history_user = history_user(actor)
+        extra.delete()
+    _touch(item.catalog)
+    return kept
+
+
+# ---------------------------------------------------------------------------
+# Publication
+# ---------------------------------------------------------------------------
+
+
+def catalog_incomplete_items(catalog: Catalog) -> list[tuple[Item, list]]:
+    return [
+        (item, problems)
+        for item in catalog.items.all()
+        if (problems := item_problems(item, catalog.region))
+    ]
+
+
+@transaction.atomic
+def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Publication:
+    """Make the catalog's current draft the version citizens see; earlier versions are kept."""
+    catalog = (
+        Catalog.objects.select_for_update().select_related("region", "standard").get(pk=catalog.pk)
+    )
+    if not can_edit_region(actor, catalog.region):
+        raise PermissionDenied(f"您无权发布“{catalog}”。")
+    _require_editable(actor, catalog)
+    items = list(catalog.items.prefetch_related("extra_elements").order_by("seq", "pk"))
+    if not items:
+        raise ValidationError(f"“{catalog}”没有任何事项，不能发布。")
+    incomplete = [(item, item_problems(item, catalog.region)) for item in items]
+    incomplete = [(item, problems) for item, problems in incomplete if problems]
+    if incomplete:
+        lines = [
+            f"第{item.seq}项“{item.name}”：{describe_problems(problems)}"
+            for item, problems in incomplete[:10]
+        ]
+        more = f"等共{len(incomplete)}项" if len(incomplete) > 10 else ""
+        raise ValidationError(f"以下事项要素不完整，不能发布{more}：" + "；".join(lines))
+    now = now or timezone.now()
+    if catalog.status in (CatalogStatus.DRAFTING, CatalogStatus.RETURNED):
+        catalog_transition(
+            actor=actor,
+            catalog=catalog,
+            to_status=CatalogStatus.PUBLISHED,
+            note=note or "发布目录",
+            at=now,
+        )
+    number = (catalog.publications.aggregate(top=Max("number"))["top"] or 0) + 1
+    catalog.publications.filter(is_current=True).update(is_current=False)
+    publication = Publication.objects.create(
+        catalog=catalog,
+        number=number,
+        is_current=True,
+        published_at=now,
+        published_by=history_user(actor),
+        note=note,
+        item_count=len(items),
+    )
+    PublishedItem.objects.bulk_create(
+        PublishedItem(
+            publication=publication,
+            item=item,
+            public_id=item.public_id,
+            standard_item_id=item.standard_item_id,
+            extra_elements=[[extra.name, extra.value] for extra in item.extra_elements.all()],
+            **{name: getattr(item, name) for name in ELEMENT_FIELDS},
+        )
+        for item in items
+    )
+    # The draft is now identical to what is published.
+    Catalog.objects.filter(pk=catalog.pk).update(last_published_at=now, draft_changed_at=now)
+    return publication

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "基层政务公开标准目录管理"
+admin.site.site_title = "基层政务公开标准目录"
+admin.site.index_title = "工作台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("review/", include("review.urls")),
+    path("items/", include("items.urls")),
+    path("catalogs/", include("catalogs.urls")),
+]

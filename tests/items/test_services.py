@@ -1,0 +1,102 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from catalogs.models import CatalogStatus
+from catalogs.permissions import SYSTEM
+from items.models import Item, PublishedItem
+from items.services import catalog_derive, catalog_publish, item_set_extra_elements, item_update
+from items.validation import item_problems
+from tests.conftest import localise
+
+
+def test_derive_takes_items_of_the_region_level(catalogs, standards):
+    county = catalogs.nongan_social
+    town = catalogs.town_social
+    county_levels = [item.standard_item.levels for item in county.items.all()]
+    assert county_levels and all("县级" in levels for levels in county_levels)
+    assert all("乡级" in item.standard_item.levels for item in town.items.all())
+    elderly_township_rows = [
+        i for i in standards.elderly.current_edition.items.all() if "乡级" in i.levels
+    ]
+    assert catalogs.nongan_elderly.items.count() > len(elderly_township_rows) >= 1
+
+
+def test_derive_refuses_another_regions_editor(regions, standards, users):
+    with pytest.raises(PermissionDenied):
+        catalog_derive(
+            actor=users.other_county_editor, region=regions.nongan, standard=standards.social
+        )
+
+
+def test_derive_twice_is_refused(catalogs, regions, standards):
+    with pytest.raises(ValidationError, match="已有"):
+        catalog_derive(actor=SYSTEM, region=regions.nongan, standard=standards.social)
+
+
+def test_missing_elements_are_named_in_chinese(catalogs):
+    item = catalogs.nongan_social.items.first()
+    item.basis, item.channels, item.method = "", [], ["被动"]
+    messages = [problem.message for problem in item_problems(item, catalogs.nongan_social.region)]
+    assert "未填写公开依据" in messages
+    assert "未填写公开渠道和载体" in messages
+    assert any("被动" in message for message in messages)
+
+
+def test_level_must_match_region(catalogs):
+    item = catalogs.town_social.items.first()
+    item.levels = ["县级"]
+    messages = [problem.message for problem in item_problems(item, catalogs.town_social.region)]
+    assert any("乡级" in message for message in messages)
+
+
+def test_publish_refuses_incomplete_items(catalogs):
+    item = catalogs.nongan_social.items.first()
+    item.basis = ""
+    item.save()
+    with pytest.raises(ValidationError, match="公开依据"):
+        catalog_publish(actor=SYSTEM, catalog=catalogs.nongan_social)
+
+
+def test_publication_freezes_content_until_next_publish(published, users):
+    catalog = published.catalog
+    item = catalog.items.first()
+    item_update(actor=users.county_editor, item=item, subject="农安县民政局社会救助科")
+    catalog.refresh_from_db()
+    assert catalog.has_unpublished_changes
+    public = PublishedItem.objects.visible_to_public().get(public_id=item.public_id)
+    assert public.subject != "农安县民政局社会救助科"
+    second = catalog_publish(actor=users.county_editor, catalog=catalog)
+    assert second.number == 2
+    public = PublishedItem.objects.visible_to_public().get(public_id=item.public_id)
+    assert public.subject == "农安县民政局社会救助科"
+    assert catalog.publications.count() == 2
+    catalog.refresh_from_db()
+    assert catalog.status == CatalogStatus.PUBLISHED
+    assert not catalog.has_unpublished_changes
+
+
+def test_township_editor_cannot_edit_county_items(published, users):
+    item = published.catalog.items.first()
+    with pytest.raises(PermissionDenied):
+        item_update(actor=users.township_editor, item=item, subject="x")
+
+
+def test_extra_elements_are_validated(catalogs, users):
+    item = Item.objects.filter(catalog=catalogs.nongan_social).first()
+    item_set_extra_elements(
+        actor=users.county_editor, item=item, extras=[("咨询电话", "0431-1234567")]
+    )
+    assert [(e.name, e.value) for e in item.extra_elements.all()] == [("咨询电话", "0431-1234567")]
+    with pytest.raises(ValidationError, match="重复"):
+        item_set_extra_elements(
+            actor=users.county_editor, item=item, extras=[("a", "1"), ("a", "2")]
+        )
+    with pytest.raises(ValidationError, match="必备要素"):
+        item_set_extra_elements(actor=users.county_editor, item=item, extras=[("公开依据", "1")])
+
+
+def test_localised_catalog_is_complete(catalogs):
+    localise(catalogs.town_social)
+    assert all(
+        not item_problems(i, catalogs.town_social.region) for i in catalogs.town_social.items.all()
+    )
