@@ -10,4 +10,6 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("items/", include("items.urls")),
     path("catalogs/", include("catalogs.urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("", include("portal.site_urls")),
 ]
