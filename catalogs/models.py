@@ -91,11 +91,16 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        return "".join(
-            region.name
-            for region in self.ancestors(include_self=True)
-            if region.level != RegionLevel.PROVINCE or self.level == RegionLevel.PROVINCE
-        )
+        """The name with its city and county, without the province: 长春市农安县农安镇."""
+        codes = self.ancestor_codes()
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        return self.full_name_from(names)
+
+    def full_name_from(self, names_by_code: dict[str, str]) -> str:
+        codes = self.ancestor_codes()
+        if self.level != RegionLevel.PROVINCE:
+            codes = codes[1:]
+        return "".join(names_by_code.get(code, "") for code in codes)
 
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]

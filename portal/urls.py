@@ -3,13 +3,11 @@ from django.urls import include, path
 
 admin.site.site_header = "基层政务公开标准目录管理"
 admin.site.site_title = "基层政务公开标准目录"
-admin.site.index_title = "工作台"
+admin.site.index_title = "管理首页"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
-    path("items/", include("items.urls")),
-    path("catalogs/", include("catalogs.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("portal.site_urls")),
 ]
