@@ -2,20 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from catalogs import vocabulary
 from catalogs.models import StandardEdition, StandardItem
 
-COMPARED_FIELDS = {
-    "level1": "一级事项",
-    "level2": "二级事项",
-    "content": "公开内容(要素)",
-    "basis": "公开依据",
-    "deadline": "公开时限",
-    "subject": "公开主体",
-    "channels": "公开渠道和载体",
-    "audience": "公开对象",
-    "method": "公开方式",
-    "levels": "公开层级",
-}
+COMPARED_FIELDS = {name: vocabulary.FIELD_LABELS[name] for name in vocabulary.STANDARD_ROW_FIELDS}
 
 
 @dataclass

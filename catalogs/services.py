@@ -21,18 +21,7 @@ from catalogs.permissions import can_edit_region, require_province_admin
 
 STANDARD_CATALOGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalogs.json"
 STANDARD_FIELDS = {"social-assistance": "社会救助", "elderly-care": "养老服务"}
-ITEM_FIELDS = (
-    "level1",
-    "level2",
-    "content",
-    "basis",
-    "deadline",
-    "subject",
-    "channels",
-    "audience",
-    "method",
-    "levels",
-)
+ITEM_FIELDS = vocabulary.STANDARD_ROW_FIELDS
 
 # The JSON's guesses carry an English note in brackets, e.g. "(guess by analogy ... — not seen)".
 _ENGLISH_NOTE = re.compile(r"\s*\([^()]*[A-Za-z]{4,}[^()]*\)")

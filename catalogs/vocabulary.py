@@ -68,6 +68,42 @@ ELEMENT_LABELS: dict[str, str] = {
     "levels": "公开层级",
 }
 
+# The element columns of a catalog row, in table order (standard items have no channel_other).
+STANDARD_ROW_FIELDS: tuple[str, ...] = (
+    "level1",
+    "level2",
+    "content",
+    "basis",
+    "deadline",
+    "subject",
+    "channels",
+    "audience",
+    "method",
+    "levels",
+)
+ITEM_ELEMENT_FIELDS: tuple[str, ...] = (
+    "seq",
+    *STANDARD_ROW_FIELDS[:7],
+    "channel_other",
+    *STANDARD_ROW_FIELDS[7:],
+)
+
+# Labels of every column of a catalog row, for messages and comparisons.
+FIELD_LABELS: dict[str, str] = {
+    "seq": "序号",
+    "level1": "一级事项",
+    "level2": "二级事项",
+    "content": "公开内容(要素)",
+    "basis": "公开依据",
+    "deadline": "公开时限",
+    "subject": "公开主体",
+    "channels": "公开渠道和载体",
+    "channel_other": "其他渠道说明",
+    "audience": "公开对象",
+    "method": "公开方式",
+    "levels": "公开层级",
+}
+
 _SPACE = re.compile(r"\s+")
 
 

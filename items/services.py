@@ -27,20 +27,7 @@ from catalogs.permissions import can_edit_region, history_user, require_edit_reg
 from items.models import Item, ItemExtraElement, Publication, PublishedItem
 from items.validation import describe_problems, item_problems
 
-ELEMENT_FIELDS = (
-    "seq",
-    "level1",
-    "level2",
-    "content",
-    "basis",
-    "deadline",
-    "subject",
-    "channels",
-    "channel_other",
-    "audience",
-    "method",
-    "levels",
-)
+ELEMENT_FIELDS = vocabulary.ITEM_ELEMENT_FIELDS
 _TERM_FIELDS = {
     "channels": vocabulary.CHANNELS,
     "audience": vocabulary.AUDIENCES,
@@ -114,7 +101,12 @@ def catalog_derive(
     catalog.full_clean()
     catalog._history_user = history_user(actor)
     catalog.save()
-    Item.objects.bulk_create(_derived_items(catalog, region, edition.items.order_by("seq")))
+    bulk_create_with_history(
+        _derived_items(catalog, region, edition.items.order_by("seq")),
+        Item,
+        default_user=history_user(actor),
+        default_change_reason="由标准目录生成",
+    )
     return catalog
 
 
@@ -166,7 +158,13 @@ def catalogs_derive_many(
             for catalog in created
             for item in _derived_items(catalog, catalog.region, standard_items)
         ]
-        Item.objects.bulk_create(items, batch_size=1000)
+        bulk_create_with_history(
+            items,
+            Item,
+            batch_size=1000,
+            default_user=history_user(actor),
+            default_change_reason="由标准目录生成",
+        )
         report.created += created
     return report
 
