@@ -1,4 +1,20 @@
-"""The read-only open-data JSON API under /api/v1/ (issue 3)."""
+"""The read-only open-data JSON API under /api/v1/ (see docs/api.md)."""
+
+from django.urls import path, re_path
+
+from portal import api
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("", api.index, name="index"),
+    path("regions/", api.region_list, name="regions"),
+    re_path(r"^regions/(?P<code>[0-9]{2,12})/$", api.region_detail, name="region"),
+    re_path(
+        r"^regions/(?P<code>[0-9]{2,12})/catalogs/$", api.region_catalogs, name="region_catalogs"
+    ),
+    path("catalogs/<int:pk>/", api.catalog_detail, name="catalog"),
+    path("search/", api.search, name="search"),
+    # Anything else under /api/v1/ answers in JSON too. Only paths ending in "/", so that
+    # APPEND_SLASH still redirects "/api/v1/regions" to "/api/v1/regions/".
+    re_path(r"^.*/$", api.not_found, name="not_found"),
+]

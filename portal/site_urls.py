@@ -1,4 +1,23 @@
 """The citizen-facing site (issue 3)."""
 
+from django.urls import path, re_path
+
+from portal import views
+
 app_name = "site"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    re_path(r"^regions/(?P<code>[0-9]{2,12})/$", views.region_detail, name="region"),
+    path("catalogs/<int:pk>/", views.catalog_detail, name="catalog"),
+    re_path(
+        r"^catalogs/(?P<pk>[0-9]+)/download\.(?P<fmt>xlsx|csv|json)$",
+        views.catalog_download,
+        name="catalog_download",
+    ),
+    path("items/<uuid:public_id>/", views.item_detail, name="item"),
+    path("search/", views.search, name="search"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("about/", views.about, name="about"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]

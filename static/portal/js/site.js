@@ -1,0 +1,170 @@
+/* Small enhancements of the public site; every page works without them.
+ *  - reading settings: 长辈模式, 字号 标准/大/特大, 高对比度 (remembered in localStorage);
+ *  - the print button of a catalog;
+ *  - the home page's city → county → township chooser loads the next level in place. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var SIZES = ["md", "lg", "xl"];
+
+  function store(key, value) {
+    try {
+      if (value) {
+        window.localStorage.setItem(key, value);
+      } else {
+        window.localStorage.removeItem(key);
+      }
+    } catch (error) {
+      /* Not remembered, but still applied to this page. */
+    }
+  }
+
+  function currentSize() {
+    var size = root.getAttribute("data-text");
+    return SIZES.indexOf(size) > 0 ? size : "md";
+  }
+
+  function setSize(size) {
+    if (size === "md") {
+      root.removeAttribute("data-text");
+      store("gk-text-size", null);
+    } else {
+      root.setAttribute("data-text", size);
+      store("gk-text-size", size);
+    }
+    sync();
+  }
+
+  function setContrast(high) {
+    if (high) {
+      root.setAttribute("data-contrast", "high");
+      store("gk-contrast", "high");
+    } else {
+      root.removeAttribute("data-contrast");
+      store("gk-contrast", null);
+    }
+    sync();
+  }
+
+  function press(button, on) {
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  function sync() {
+    var size = currentSize();
+    document.querySelectorAll("[data-text-size]").forEach(function (button) {
+      press(button, button.getAttribute("data-text-size") === size);
+    });
+    document.querySelectorAll('[data-pref="elder"]').forEach(function (button) {
+      press(button, size !== "md");
+    });
+    document.querySelectorAll('[data-pref="contrast"]').forEach(function (button) {
+      press(button, root.getAttribute("data-contrast") === "high");
+    });
+  }
+
+  function setupPrefs() {
+    document.querySelectorAll("[data-text-size]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        setSize(button.getAttribute("data-text-size"));
+      });
+    });
+    document.querySelectorAll('[data-pref="elder"]').forEach(function (button) {
+      button.addEventListener("click", function () {
+        setSize(currentSize() === "md" ? "lg" : "md");
+      });
+    });
+    document.querySelectorAll('[data-pref="contrast"]').forEach(function (button) {
+      button.addEventListener("click", function () {
+        setContrast(root.getAttribute("data-contrast") !== "high");
+      });
+    });
+    sync();
+  }
+
+  function setupPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
+  /* Replace a select's options with those of the same select in a freshly loaded page. */
+  function copySelect(fromDoc, id) {
+    var fresh = fromDoc.getElementById(id);
+    var select = document.getElementById(id);
+    if (!fresh || !select) {
+      return;
+    }
+    while (select.firstChild) {
+      select.removeChild(select.firstChild);
+    }
+    Array.prototype.forEach.call(fresh.options, function (option) {
+      select.appendChild(document.importNode(option, true));
+    });
+    select.disabled = fresh.disabled;
+  }
+
+  function setupChooser(form) {
+    var city = form.querySelector('[data-level="city"]');
+    var county = form.querySelector('[data-level="county"]');
+    var status = form.querySelector("[data-chooser-status]");
+    var nextStep = form.querySelector("[data-next-step]");
+    if (!city || !county || !window.fetch || !window.DOMParser) {
+      return;
+    }
+    if (nextStep) {
+      nextStep.hidden = true;
+    }
+    var action = form.getAttribute("action").split("#")[0];
+
+    function load(query, ids) {
+      status.textContent = "正在加载……";
+      window
+        .fetch(action + "?" + query, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          ids.forEach(function (id) {
+            copySelect(doc, id);
+          });
+          var freshStatus = doc.querySelector("[data-chooser-status]");
+          status.textContent = freshStatus ? freshStatus.textContent : "";
+        })
+        .catch(function () {
+          status.textContent = "加载失败，请按“下一步”继续。";
+          if (nextStep) {
+            nextStep.hidden = false;
+          }
+        });
+    }
+
+    city.addEventListener("change", function () {
+      load("city=" + encodeURIComponent(city.value), ["id_county", "id_township"]);
+    });
+    county.addEventListener("change", function () {
+      load(
+        "city=" + encodeURIComponent(city.value) + "&county=" + encodeURIComponent(county.value),
+        ["id_township"]
+      );
+    });
+  }
+
+  function start() {
+    setupPrefs();
+    setupPrint();
+    document.querySelectorAll("[data-chooser]").forEach(setupChooser);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
