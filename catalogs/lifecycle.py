@@ -58,12 +58,25 @@ def allowed_moves(actor, catalog: Catalog) -> list[str]:
     ]
 
 
-@transaction.atomic
-def catalog_transition(
-    *, actor, catalog: Catalog, to_status: str, note: str = "", at=None
+def lock_for_move(
+    *, actor, catalog: Catalog, to_status: str, from_status: str | None = None
 ) -> Catalog:
-    """Move a catalog to ``to_status``, locking its row so concurrent moves serialise."""
-    locked = Catalog.objects.select_for_update().select_related("region").get(pk=catalog.pk)
+    """Lock the catalog's row and check that ``actor`` may move it to ``to_status`` now.
+
+    Call inside a transaction. ``from_status`` is the status the actor saw when choosing the
+    move: a move made from a stale page fails instead of applying to a state changed meanwhile
+    (two reviewers accepting and returning at the same moment: only the first succeeds).
+    """
+    locked = (
+        Catalog.objects.select_for_update()
+        .select_related("region", "standard", "edition")
+        .get(pk=catalog.pk)
+    )
+    if from_status is not None and locked.status != from_status:
+        raise ValidationError(
+            f"“{locked}”的状态已变更为{locked.get_status_display()}（您看到的是"
+            f"{CatalogStatus(from_status).label}），请刷新后重试。"
+        )
     if (locked.status, to_status) not in TRANSITIONS:
         raise ValidationError(
             f"“{locked}”当前状态为{locked.get_status_display()}，"
@@ -73,6 +86,28 @@ def catalog_transition(
         raise PermissionDenied(
             f"您无权将“{locked}”从{locked.get_status_display()}变更为{CatalogStatus(to_status).label}。"
         )
+    return locked
+
+
+@transaction.atomic
+def catalog_transition(
+    *,
+    actor,
+    catalog: Catalog,
+    to_status: str,
+    note: str = "",
+    at=None,
+    from_status: str | None = None,
+) -> Catalog:
+    """Move a catalog to ``to_status``, locking its row so concurrent moves serialise.
+
+    ``from_status`` is the status the actor saw when choosing the move. When given, a move
+    made from a stale page fails instead of silently applying to a state changed meanwhile
+    (two reviewers accepting and returning at the same moment: only the first succeeds).
+    """
+    locked = lock_for_move(
+        actor=actor, catalog=catalog, to_status=to_status, from_status=from_status
+    )
     at = at or timezone.now()
     event = CatalogEvent(
         catalog=locked,

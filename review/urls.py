@@ -1,2 +1,35 @@
+from django.urls import path
+
+from review import views
+
 app_name = "review"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("province/", views.dashboard, name="dashboard"),
+    path("queue/", views.queue, name="queue"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/copy/", views.campaign_copy, name="campaign_copy"),
+    path("campaigns/<int:pk>/current/", views.campaign_make_current, name="campaign_current"),
+    path("cities/<str:code>/", views.city, name="city"),
+    path("cities/<str:code>/rollup.xlsx", views.city_rollup, name="city_rollup"),
+    path("cities/<str:code>/rollup/submit/", views.city_rollup_submit, name="city_rollup_submit"),
+    path("regions/<str:code>/check/", views.region_check, name="region_check"),
+    path(
+        "milestones/<int:pk>/regions/<str:code>/confirm/",
+        views.milestone_confirm,
+        name="milestone_confirm",
+    ),
+    path("catalogs/<int:pk>/", views.catalog_detail, name="catalog"),
+    path("catalogs/<int:pk>/move/", views.catalog_move, name="catalog_move"),
+    path("catalogs/<int:pk>/check/", views.catalog_check, name="catalog_check"),
+    path("catalogs/<int:pk>/findings/", views.finding_add, name="finding_add"),
+    path("catalogs/<int:pk>/decide/", views.catalog_decide, name="catalog_decide"),
+    path("catalogs/<int:pk>/compare/", views.catalog_compare, name="catalog_compare"),
+    path("decisions/<int:pk>/", views.decision_report, name="decision"),
+    path("decisions/<int:pk>/report.xlsx", views.decision_xlsx, name="decision_xlsx"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding"),
+    path("findings/<int:pk>/answer/", views.finding_answer, name="finding_answer"),
+    path("findings/<int:pk>/verify/", views.finding_verify, name="finding_verify"),
+    path("findings/<int:pk>/reopen/", views.finding_reopen, name="finding_reopen"),
+]
