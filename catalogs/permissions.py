@@ -17,9 +17,19 @@ EDITOR_ROLES = {Role.COUNTY_EDITOR, Role.TOWNSHIP_EDITOR}
 REVIEWER_ROLES = {Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER}
 
 
+def is_active_staff(user) -> bool:
+    """Only active staff accounts act: taking away 'staff status' takes away every right."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+    )
+
+
 def profile_of(user) -> StaffProfile | None:
     """The user's staff profile, cached on the user object for the request."""
-    if user is None or not user.is_authenticated:
+    if not is_active_staff(user):
         return None
     if not hasattr(user, "_staff_profile_cache"):
         user._staff_profile_cache = (
@@ -34,11 +44,7 @@ def role_of(user) -> str | None:
 
 
 def is_province_admin(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or role_of(user) == Role.PROVINCE_ADMIN)
-    )
+    return is_active_staff(user) and (user.is_superuser or role_of(user) == Role.PROVINCE_ADMIN)
 
 
 def is_province_reviewer(user) -> bool:
@@ -51,7 +57,7 @@ def _path_filter(region: Region, prefix: str) -> Q:
 
 def visible_region_filter(user, *, prefix: str = "region__") -> Q:
     """A Q on ``<prefix>path`` that keeps the regions the user may read."""
-    if user is None or not user.is_authenticated:
+    if not is_active_staff(user):
         return NOTHING
     if user.is_superuser:
         return Q()
@@ -65,7 +71,7 @@ def visible_region_filter(user, *, prefix: str = "region__") -> Q:
 
 def editable_region_filter(user, *, prefix: str = "region__") -> Q:
     """A Q on ``<prefix>path`` that keeps the regions whose catalogs the user may change."""
-    if user is None or not user.is_authenticated:
+    if not is_active_staff(user):
         return NOTHING
     if is_province_admin(user):
         return Q()

@@ -104,12 +104,15 @@ def xlsx_response(data: bytes, filename: str, *, content_type: str = XLSX_CONTEN
 
 
 def _sign_upload(data: bytes, salt: str) -> str:
-    return signing.dumps(base64.b64encode(data).decode("ascii"), salt=salt)
+    # Sign the base64 text as it is: signing.dumps would JSON-encode and base64 it again,
+    # making the confirm form 1.8 times the file instead of 1.34 (see max_upload_bytes).
+    return signing.TimestampSigner(salt=salt).sign(base64.b64encode(data).decode("ascii"))
 
 
 def _unsign_upload(payload: str, salt: str) -> bytes:
     try:
-        return base64.b64decode(signing.loads(payload, salt=salt, max_age=PAYLOAD_MAX_AGE))
+        signer = signing.TimestampSigner(salt=salt)
+        return base64.b64decode(signer.unsign(payload, max_age=PAYLOAD_MAX_AGE))
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise ValidationError("导入数据已失效或被改动，请重新上传文件。") from exc
 

@@ -42,6 +42,10 @@ def catalog_title(region: Region, standard: StandardCatalog) -> str:
 
 def _require_editable(actor, catalog: Catalog) -> None:
     require_edit_region(actor, catalog.region)
+    # Lock the catalog so that an edit cannot slip in while it is being moved to 已录入.
+    catalog.status = (
+        Catalog.objects.select_for_update().values_list("status", flat=True).get(pk=catalog.pk)
+    )
     if not catalog.is_editable:
         raise ValidationError(
             f"“{catalog}”当前状态为{catalog.get_status_display()}，已锁定，不能修改。"
@@ -221,6 +225,12 @@ def item_update(*, actor, item: Item, **values) -> Item:
     unknown = set(values) - set(ELEMENT_FIELDS) - {"standard_item"}
     if unknown:
         raise ValueError(f"not element fields: {sorted(unknown)}")
+    # Compare with the stored row, not the instance: a bound admin form has already
+    # written its values onto the instance.
+    stored = Item.objects.filter(pk=item.pk).values(*values).first() or {}
+    if all(stored.get(name) == value for name, value in values.items()):
+        # Saving a form without edits must not count as an unpublished change.
+        return item
     for name, value in values.items():
         setattr(item, name, value)
     return _save_item(actor, item)
@@ -250,7 +260,12 @@ def item_set_extra_elements(
     reserved = set(vocabulary.ELEMENT_LABELS.values()) & set(names)
     if reserved:
         raise ValidationError(f"“{'、'.join(sorted(reserved))}”是必备要素，不能作为本地增加要素。")
-    existing = {extra.name: extra for extra in item.extra_elements.all()}
+    current = list(item.extra_elements.all())
+    if [(extra.name, extra.value) for extra in current] == [
+        (name.strip(), value.strip()) for name, value in extras
+    ]:
+        return current
+    existing = {extra.name: extra for extra in current}
     kept = []
     for order, (name, value) in enumerate(extras):
         extra = existing.pop(name.strip(), None) or ItemExtraElement(item=item, name=name.strip())

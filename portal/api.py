@@ -159,7 +159,7 @@ def _positive_int(request, name: str, *, default: int, maximum: int | None = Non
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise bad_parameter(name, "必须是正整数。")
     value = int(raw)
     if maximum is not None and value > maximum:

@@ -12,7 +12,7 @@ urlpatterns = [
     re_path(
         r"^regions/(?P<code>[0-9]{2,12})/catalogs/$", api.region_catalogs, name="region_catalogs"
     ),
-    path("catalogs/<int:pk>/", api.catalog_detail, name="catalog"),
+    path("catalogs/<id:pk>/", api.catalog_detail, name="catalog"),
     path("search/", api.search, name="search"),
     # Anything else under /api/v1/ answers in JSON too. Only paths ending in "/", so that
     # APPEND_SLASH still redirects "/api/v1/regions" to "/api/v1/regions/".

@@ -154,9 +154,11 @@ class SearchForm(forms.Form):
         label="目录",
         required=False,
         min_value=1,
+        max_value=2**63 - 1,
         error_messages={
             "invalid": "目录编号必须是正整数。",
             "min_value": "目录编号必须是正整数。",
+            "max_value": "目录编号过大。",
         },
     )
     level1 = forms.ChoiceField(

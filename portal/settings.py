@@ -162,6 +162,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# Absolute address of the portal, for links in reminder mails ("https://gongkai.example.gov.cn").
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
+
 # Public pages may be cached by a CDN for this long.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 

@@ -8,7 +8,7 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     re_path(r"^regions/(?P<code>[0-9]{2,12})/$", views.region_detail, name="region"),
-    path("catalogs/<int:pk>/", views.catalog_detail, name="catalog"),
+    path("catalogs/<id:pk>/", views.catalog_detail, name="catalog"),
     re_path(
         r"^catalogs/(?P<pk>[0-9]+)/download\.(?P<fmt>xlsx|csv|json)$",
         views.catalog_download,

@@ -315,3 +315,17 @@ def test_edition_export(client, standards, users):
     response = client.get(reverse("admin:catalogs_standardedition_export", args=[current.pk]))
     assert response.status_code == 200
     assert len(read_catalog_workbook(io.BytesIO(response.content)).rows) == current.items.count()
+
+
+def test_the_signed_upload_stays_within_the_form_size_limit():
+    """The confirm form carries the file back; it must fit whatever the upload form accepts."""
+    import os
+
+    from django.conf import settings
+
+    from items.excel_admin import _sign_upload, _unsign_upload, max_upload_bytes
+
+    data = os.urandom(max_upload_bytes())
+    payload = _sign_upload(data, "salt")
+    assert len(payload) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert _unsign_upload(payload, "salt") == data

@@ -100,3 +100,18 @@ def test_localised_catalog_is_complete(catalogs):
     assert all(
         not item_problems(i, catalogs.town_social.region) for i in catalogs.town_social.items.all()
     )
+
+
+def test_saving_without_changes_is_not_an_unpublished_change(published, users):
+    catalog = published.catalog
+    item = catalog.items.first()
+    history_rows = item.history.count()
+    item_update(actor=users.county_editor, item=item, subject=item.subject, basis=item.basis)
+    item_set_extra_elements(actor=users.county_editor, item=item, extras=[])
+    catalog.refresh_from_db()
+    assert not catalog.has_unpublished_changes
+    assert item.history.count() == history_rows
+    item_update(actor=users.county_editor, item=item, subject="农安县民政局救助科")
+    catalog.refresh_from_db()
+    assert catalog.has_unpublished_changes
+    assert item.history.count() == history_rows + 1

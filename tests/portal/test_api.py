@@ -391,6 +391,8 @@ def test_search_filters_match_the_page(client, county_and_town):
         ("page=abc", "page", "页码"),
         ("page_size=0", "page_size", "每页条数"),
         ("page_size=201", "page_size", "不能超过200"),
+        ("page_size=%C2%B2", "page_size", "每页条数"),  # "²" is a digit to str.isdigit
+        ("catalog=99999999999999999999999", "catalog", "目录编号过大"),
     ],
 )
 def test_bad_search_parameters_are_400_json_naming_the_parameter(
@@ -612,3 +614,13 @@ def test_query_counts_do_not_grow_with_items(
             assert large_size > small_size, url  # the larger set really was larger
         with django_assert_max_num_queries(budget):
             client.get(url.format(pk=catalog.pk))
+
+
+@pytest.mark.parametrize("url", ["/api/v1/regions/?page=%E2%91%A0", "/api/v1/regions/?page=%C2%B2"])
+def test_unicode_digits_in_the_page_number_are_a_400(client, published, url):
+    assert_error(client, url, 400, "invalid_parameter", "页码")
+
+
+def test_an_id_beyond_64_bits_is_a_404_not_a_crash(client, published):
+    assert client.get("/api/v1/catalogs/99999999999999999999999/").status_code == 404
+    assert client.get("/catalogs/99999999999999999999999/").status_code == 404

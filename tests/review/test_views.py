@@ -123,6 +123,16 @@ def test_finding_page_is_scoped(login, users, finding):
     assert login(users.township_editor).get(url).status_code == 404
 
 
+def test_finding_page_links_to_the_item_to_fix(login, users, finding):
+    response = login(users.county_editor).get(reverse("review:finding", args=[finding.pk]))
+    target = (
+        reverse("admin:items_item_change", args=[finding.item_id])
+        if finding.item_id
+        else reverse("admin:catalogs_catalog_change", args=[finding.catalog_id])
+    )
+    assert f'href="{target}"' in response.content.decode()
+
+
 def test_coordinator_confirms_review_through_the_page(login, users, all_published):
     catalog = all_published.nongan_social
     url = reverse("review:catalog_move", args=[catalog.pk])
@@ -289,3 +299,21 @@ def test_list_pages_keep_a_flat_query_budget(
     assert len(after) == len(before) <= budget
     if url_name == "review:queue":
         assert response.content.decode().count("审核</a>") == 7
+
+
+def test_a_user_whose_staff_status_is_removed_loses_every_right(login, users, all_published):
+    catalog = all_published.nongan_social
+    editor = users.county_editor
+    allowed = login(editor).get(reverse("review:catalog", args=[catalog.pk]))
+    assert allowed.status_code == 200
+    editor.is_staff = False
+    editor.save()
+    client = login(editor)
+    assert client.get(reverse("review:catalog", args=[catalog.pk])).status_code == 404
+    response = client.post(
+        reverse("review:catalog_move", args=[catalog.pk]),
+        {"to_status": S.REVIEWED, "from_status": S.PUBLISHED, "note": ""},
+    )
+    assert response.status_code == 404
+    catalog.refresh_from_db()
+    assert catalog.status == S.PUBLISHED
