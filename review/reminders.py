@@ -4,6 +4,8 @@ Meant for a daily timer. Each reminder has a reason key; a ReminderLog row per
 (recipient, reason, day) makes a second run on the same data send nothing.
 """
 
+import logging
+import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +23,8 @@ MILESTONE_THRESHOLDS = (7, 3, 1)  # days before the due date
 FINDING_DUE_DAYS = 3
 
 EDITOR_ROLES = (Role.COUNTY_EDITOR, Role.TOWNSHIP_EDITOR)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -177,29 +181,36 @@ def send_reminders(*, today: date, dry_run: bool = False) -> list[Reminder]:
         return [reminder for reminder in due if reminder.reasons]
     sent = []
     for reminder in due:
-        with transaction.atomic():
-            fresh = []
-            for reason in reminder.reasons:
-                try:
-                    with transaction.atomic():
-                        ReminderLog.objects.create(
-                            recipient=reminder.recipient,
-                            reason=reason.key,
-                            day=reason.day,
-                            sent_at=timezone.now(),
-                            subject=reason.text[:200],
-                        )
-                except IntegrityError:
-                    continue  # sent before (or by a run at the same moment)
-                fresh.append(reason)
-            if not fresh:
-                continue
-            reminder.reasons = fresh
-            message = (reminder.subject, reminder.body, reminder.recipient.email)
-            transaction.on_commit(
-                lambda m=message: send_mail(
-                    m[0], m[1], settings.DEFAULT_FROM_EMAIL, [m[2]], fail_silently=False
+        try:
+            with transaction.atomic():
+                fresh = []
+                for reason in reminder.reasons:
+                    try:
+                        with transaction.atomic():
+                            ReminderLog.objects.create(
+                                recipient=reminder.recipient,
+                                reason=reason.key,
+                                day=reason.day,
+                                sent_at=timezone.now(),
+                                subject=reason.text[:200],
+                            )
+                    except IntegrityError:
+                        continue  # sent before (or by a run at the same moment)
+                    fresh.append(reason)
+                if not fresh:
+                    continue
+                reminder.reasons = fresh
+                # Sent inside the transaction: if the mail server refuses, the log rows roll
+                # back and tomorrow's run tries again (at least once, rather than at most once).
+                send_mail(
+                    reminder.subject,
+                    reminder.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [reminder.recipient.email],
+                    fail_silently=False,
                 )
-            )
-            sent.append(reminder)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("reminder to %s not sent; will retry", reminder.recipient.email)
+            continue
+        sent.append(reminder)
     return sent

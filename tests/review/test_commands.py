@@ -91,7 +91,7 @@ def mailboxes(users):
 
 @pytest.fixture
 def remind(django_capture_on_commit_callbacks):
-    """Run send_reminders; mail goes out after commit, as in production."""
+    """Run send_reminders as the daily timer would."""
 
     def _remind(*args) -> str:
         out = StringIO()
@@ -172,3 +172,23 @@ def test_dry_run_sends_and_records_nothing(mailboxes, catalogs, campaign, remind
 def test_a_bad_date_is_a_clear_error(db, remind):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         remind("--today", "29.08.2020")
+
+
+def test_a_reminder_the_mail_server_refuses_is_sent_again_next_run(
+    mailboxes, catalogs, campaign, remind, monkeypatch
+):
+    import smtplib
+
+    from review import reminders
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(reminders, "send_mail", refuse)
+    remind("--today", "2020-08-29")
+    assert ReminderLog.objects.count() == 0
+    assert mail.outbox == []
+    monkeypatch.undo()
+    remind("--today", "2020-08-29")
+    assert len(mail.outbox) == 3
+    assert ReminderLog.objects.count() >= 3
