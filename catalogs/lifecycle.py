@@ -24,6 +24,8 @@ S = CatalogStatus
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.DRAFTING, S.PUBLISHED): "editor",
     (S.RETURNED, S.PUBLISHED): "editor",
+    # Republishing changed content after 复核 sends the catalog back to be reviewed again.
+    (S.REVIEWED, S.PUBLISHED): "editor",
     (S.PUBLISHED, S.REVIEWED): "coordinator",
     (S.REVIEWED, S.ENTERED): "coordinator",
     (S.ENTERED, S.ACCEPTING): "reviewer",

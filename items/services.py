@@ -315,8 +315,10 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
         ]
         more = f"等共{len(incomplete)}项" if len(incomplete) > 10 else ""
         raise ValidationError(f"以下事项要素不完整，不能发布{more}：" + "；".join(lines))
+    # Publishing changed content after 复核 sends the catalog back to be reviewed again.
+    back_to_review = catalog.status == CatalogStatus.REVIEWED and catalog.has_unpublished_changes
     now = now or timezone.now()
-    if catalog.status in (CatalogStatus.DRAFTING, CatalogStatus.RETURNED):
+    if catalog.status in (CatalogStatus.DRAFTING, CatalogStatus.RETURNED) or back_to_review:
         catalog_transition(
             actor=actor,
             catalog=catalog,

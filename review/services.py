@@ -212,6 +212,7 @@ def rollup_submit(
 MOVE_LABELS = {
     (S.DRAFTING, S.PUBLISHED): "发布目录",
     (S.RETURNED, S.PUBLISHED): "整改后重新发布",
+    (S.REVIEWED, S.PUBLISHED): "发布修改（需重新复核）",
     (S.PUBLISHED, S.REVIEWED): "确认复核完成",
     (S.REVIEWED, S.ENTERED): "确认已录入查询系统（锁定）",
     (S.ENTERED, S.ACCEPTING): "开始验收",

@@ -134,6 +134,12 @@ def _move_buttons(user, catalog) -> list[tuple[str, str]]:
         (to, services.move_label(catalog.status, to))
         for to in allowed_moves(user, catalog)
         if (catalog.status, to) not in services.DECISION_MOVES
+        # Republishing is offered only when there is something new to publish.
+        and not (
+            to == CatalogStatus.PUBLISHED
+            and catalog.last_published_at
+            and not catalog.has_unpublished_changes
+        )
     ]
 
 

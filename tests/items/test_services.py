@@ -115,3 +115,19 @@ def test_saving_without_changes_is_not_an_unpublished_change(published, users):
     catalog.refresh_from_db()
     assert catalog.has_unpublished_changes
     assert item.history.count() == history_rows + 1
+
+
+def test_publishing_changes_sends_a_reviewed_catalog_back_to_review(published, users):
+    from catalogs.lifecycle import catalog_transition
+
+    catalog = published.catalog
+    catalog_transition(actor=users.coordinator, catalog=catalog, to_status=CatalogStatus.REVIEWED)
+    catalog_publish(actor=users.county_editor, catalog=catalog, note="没有修改")
+    catalog.refresh_from_db()
+    assert catalog.status == CatalogStatus.REVIEWED  # nothing new: the review still holds
+    item_update(actor=users.county_editor, item=catalog.items.first(), deadline="实时更新")
+    catalog_publish(actor=users.county_editor, catalog=catalog, note="补充修改")
+    catalog.refresh_from_db()
+    assert catalog.status == CatalogStatus.PUBLISHED
+    last = catalog.events.order_by("-at", "-pk").first()
+    assert (last.from_status, last.to_status) == (CatalogStatus.REVIEWED, CatalogStatus.PUBLISHED)

@@ -317,3 +317,15 @@ def test_a_user_whose_staff_status_is_removed_loses_every_right(login, users, al
     assert response.status_code == 404
     catalog.refresh_from_db()
     assert catalog.status == S.PUBLISHED
+
+
+def test_republishing_a_reviewed_catalog_is_offered_only_with_changes(login, users, all_published):
+    from items.services import item_update
+
+    catalog = set_status(all_published.nongan_social, S.REVIEWED)
+    client = login(users.county_editor)
+    page = client.get(reverse("review:catalog", args=[catalog.pk])).content.decode()
+    assert "发布修改（需重新复核）" not in page
+    item_update(actor=SYSTEM, item=catalog.items.first(), deadline="实时更新")
+    page = client.get(reverse("review:catalog", args=[catalog.pk])).content.decode()
+    assert "发布修改（需重新复核）" in page
