@@ -311,6 +311,26 @@ def finding_allowed_moves(actor, finding: Finding) -> list[str]:
     ]
 
 
+def _checks_move(finding: Finding, to_state: str, actor_user, now, note: str) -> FindingEvent:
+    """A move the checks make on a rule finding (in bulk, so the row is saved by the caller),
+    held to the same transition table as every other move."""
+    if "checks" not in FINDING_TRANSITIONS.get((finding.state, to_state), frozenset()):
+        raise ValidationError(
+            f"检查不能把问题从{finding.get_state_display()}改为{FindingState(to_state).label}。"
+        )
+    event = FindingEvent(
+        finding=finding,
+        kind=EVENT_KIND[to_state],
+        actor=actor_user,
+        from_state=finding.state,
+        to_state=to_state,
+        at=now,
+        note=note,
+    )
+    finding.state, finding.state_changed_at = to_state, now
+    return event
+
+
 def _item_label(item: Item) -> str:
     return f"第{item.seq}项 {item.name}"
 
@@ -608,17 +628,8 @@ def _sync_rule_findings(*, actor, scope, results, now) -> tuple[int, int, int, i
                 )
         if finding.state == F.RESOLVED:
             events.append(
-                FindingEvent(
-                    finding=finding,
-                    kind=FindingEventKind.REOPENED,
-                    actor=actor_user,
-                    from_state=finding.state,
-                    to_state=F.REOPENED,
-                    at=now,
-                    note="重新检查时再次发现此问题",
-                )
+                _checks_move(finding, F.REOPENED, actor_user, now, "重新检查时再次发现此问题")
             )
-            finding.state, finding.state_changed_at = F.REOPENED, now
             reopened += 1
             dirty = True
         if dirty:
@@ -626,17 +637,8 @@ def _sync_rule_findings(*, actor, scope, results, now) -> tuple[int, int, int, i
     for key, finding in existing.items():
         if key not in grouped and finding.state in UNRESOLVED:
             events.append(
-                FindingEvent(
-                    finding=finding,
-                    kind=FindingEventKind.RESOLVED,
-                    actor=actor_user,
-                    from_state=finding.state,
-                    to_state=F.RESOLVED,
-                    at=now,
-                    note="重新检查未再发现此问题",
-                )
+                _checks_move(finding, F.RESOLVED, actor_user, now, "重新检查未再发现此问题")
             )
-            finding.state, finding.state_changed_at = F.RESOLVED, now
             changed.append(finding)
             resolved += 1
     Finding.objects.bulk_create(created, batch_size=500)
