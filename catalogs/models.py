@@ -4,6 +4,8 @@ A derived catalog's items live in the ``items`` app; this app knows only the cat
 itself (which region, which standard, which edition, which lifecycle state).
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,8 +32,11 @@ class RegionQuerySet(models.QuerySet):
         return qs if include_self else qs.exclude(pk=region.pk)
 
     def catalog_holders(self):
-        """Regions that compile catalogs: counties and townships."""
-        return self.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
+        """Regions that compile catalogs: counties and townships the province has not
+        exempted (farms, forestry units, zones... whose catalog another body publishes)."""
+        return self.filter(
+            level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP], compiles_catalogs=True
+        )
 
     def for_user(self, user):
         from catalogs.permissions import visible_region_filter
@@ -59,20 +64,40 @@ class Region(models.Model):
         default=True,
         help_text="长白山管委会等参照市级管理但不属于统计用区划的单位为否。",
     )
+    # Whether the region compiles its own catalogs; the province decides (load_divisions
+    # presets it from official names, and never overrides a value the province set).
+    compiles_catalogs = models.BooleanField(
+        "编制目录",
+        default=True,
+        help_text="农场、林场、园区等不单独编制目录的单位为否，由所在县（市、区）代为公开。",
+    )
+    compile_note = models.CharField(
+        "不编制目录的说明", max_length=200, blank=True, help_text="例如：由所在县代为公开"
+    )
+    compile_set_by_province = models.BooleanField("由省级设定", default=False, editable=False)
     # Who answers for the region's disclosure work (city roll-up, item pages).
     office_name = models.CharField("民政部门名称", max_length=100, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=50, blank=True)
     contact_email = models.EmailField("电子邮箱", blank=True)
     address = models.CharField("办公地址", max_length=200, blank=True)
+    # Moved on by one by every contact change; see catalogs.concurrency.
+    version = models.PositiveIntegerField("版本", default=0, editable=False)
 
     objects = RegionQuerySet.as_manager()
+    # Contact changes with old and new values, who and when (bulk loads write no rows).
+    history = HistoricalRecords(excluded_fields=["path"])
 
     class Meta:
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
         ordering = ["code"]
         indexes = [models.Index(fields=["parent", "code"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=RegionLevel.values), name="region_level_valid"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -91,16 +116,25 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        """The name with its city and county, without the province: 长春市农安县农安镇."""
-        codes = self.ancestor_codes()
+        """The name with its city and county, without the province: 长春市农安县农安镇.
+
+        One query; for many regions use ``catalogs.selectors.full_names``, and with the
+        ancestors already loaded ``full_name_from``.
+        """
+        codes = self.ancestor_codes()[:-1]
         names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
         return self.full_name_from(names)
 
-    def full_name_from(self, names_by_code: dict[str, str]) -> str:
+    def full_name_from(self, names_by_code: Mapping[str, str]) -> str:
+        """``full_name`` from the ancestors' names by code (the region's own name is known).
+
+        The one place the rule lives: the province is named only for the province itself.
+        """
+        names = {**names_by_code, self.code: self.name}
         codes = self.ancestor_codes()
         if self.level != RegionLevel.PROVINCE:
             codes = codes[1:]
-        return "".join(names_by_code.get(code, "") for code in codes)
+        return "".join(names.get(code, "") for code in codes)
 
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]
@@ -153,6 +187,11 @@ class StaffProfile(models.Model):
     class Meta:
         verbose_name = "工作人员角色"
         verbose_name_plural = "工作人员角色"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="staff_profile_role_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.region}"
@@ -268,12 +307,17 @@ class StandardItem(models.Model):
     method = models.JSONField("公开方式", default=list, blank=True)
     levels = models.JSONField("公开层级", default=list, blank=True)
     provenance = models.JSONField("字段来源", default=dict, blank=True)
+    # How the row was reconstructed from published copies (the researchers' record, quoted
+    # as written): data provenance, shown read-only, never a note for staff to act on.
+    provenance_note = models.TextField("来源考证记录", blank=True, editable=False)
     style_a_variant = models.JSONField("另一种常见表述", default=dict, blank=True)
     needs_verification = models.BooleanField(
         "待核对", default=False, help_text="部分字段源自推测，须对照正式文件核对。"
     )
     unverified_fields = models.JSONField("待核对字段", default=list, blank=True)
     notes = models.TextField("备注", blank=True)
+    # Moved on by one by every save; see catalogs.concurrency.
+    version = models.PositiveIntegerField("版本", default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -413,6 +457,16 @@ class CatalogEvent(models.Model):
         verbose_name = "目录状态记录"
         verbose_name_plural = "目录状态记录"
         ordering = ["catalog", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=CatalogStatus.values),
+                name="catalog_event_from_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status__in=CatalogStatus.values),
+                name="catalog_event_to_status_valid",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.catalog}: {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from catalogs import vocabulary
+from catalogs.concurrency import save_versioned
 from catalogs.models import (
     EditionStatus,
     Region,
@@ -17,7 +19,7 @@ from catalogs.models import (
     StandardEdition,
     StandardItem,
 )
-from catalogs.permissions import can_edit_region, require_province_admin
+from catalogs.permissions import can_edit_region, history_user, require_province_admin
 
 STANDARD_CATALOGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalogs.json"
 STANDARD_FIELDS = {"social-assistance": "社会救助", "elderly-care": "养老服务"}
@@ -60,7 +62,8 @@ def standard_item_values_from_json(row: dict) -> dict:
         "style_a_variant": row.get("style_a_variant", {}),
         "needs_verification": bool(unverified),
         "unverified_fields": unverified,
-        "notes": row.get("notes", ""),
+        # The fixture's research notes are provenance, not a 备注 for staff.
+        "provenance_note": row.get("notes", ""),
     }
 
 
@@ -130,9 +133,16 @@ def edition_create_draft(
         for item in current.items.all():
             item.pk = None
             item.edition = edition
+            item.version = 0
             item._state.adding = True
             copies.append(item)
-        StandardItem.objects.bulk_create(copies)
+        # With history rows: an edit conflict in the draft shows what changed since.
+        bulk_create_with_history(
+            copies,
+            StandardItem,
+            default_user=history_user(actor),
+            default_change_reason=f"复制自第{current.version}版",
+        )
     return edition
 
 
@@ -141,8 +151,20 @@ def _require_draft(edition: StandardEdition) -> None:
         raise ValidationError(f"“{edition}”已发布，不能再修改；请新建一个版本进行调整。")
 
 
+STANDARD_ITEM_LABELS = {
+    "seq": "序号",
+    **{name: vocabulary.FIELD_LABELS[name] for name in ITEM_FIELDS},
+    "unverified_fields": "待核对字段",
+    "needs_verification": "待核对",
+    "notes": "备注",
+}
+
+
 @transaction.atomic
-def standard_item_save(*, actor, item: StandardItem) -> StandardItem:
+def standard_item_save(
+    *, actor, item: StandardItem, expected_version: int | None = None
+) -> StandardItem:
+    """Save a draft edition's item; refused if it changed since ``expected_version``."""
     require_province_admin(actor)
     _require_draft(StandardEdition.objects.select_for_update().get(pk=item.edition_id))
     for field, vocab in (
@@ -158,6 +180,12 @@ def standard_item_save(*, actor, item: StandardItem) -> StandardItem:
     if not item.key:
         item.key = f"{item.edition.standard.code}-v{item.edition.version}-{item.seq}"
     item.full_clean()
+    save_versioned(
+        item,
+        expected_version,
+        subject=lambda stored: f"标准事项“{stored.level1} · {stored.level2}”",
+        labels=STANDARD_ITEM_LABELS,
+    )
     item._history_user = actor
     item.save()
     return item
@@ -206,7 +234,9 @@ def edition_replace_items(*, actor, edition: StandardEdition, rows: list[dict]) 
                 **{field: row[field] for field in ("seq", *ITEM_FIELDS)},
             )
         )
-    StandardItem.objects.bulk_create(items)
+    bulk_create_with_history(
+        items, StandardItem, default_user=history_user(actor), default_change_reason="由Excel导入"
+    )
     return edition
 
 
@@ -225,19 +255,37 @@ def edition_publish(*, actor, edition: StandardEdition) -> StandardEdition:
     return edition
 
 
+CONTACT_LABELS = {
+    "office_name": "民政部门名称",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "contact_email": "电子邮箱",
+    "address": "办公地址",
+}
+
+
 @transaction.atomic
-def region_update_contact(*, actor, region: Region, **fields) -> Region:
-    """Change who answers for a region's disclosure work (office, contact person, phone)."""
+def region_update_contact(
+    *, actor, region: Region, expected_version: int | None = None, **fields
+) -> Region:
+    """Change who answers for a region's disclosure work (office, contact person, phone).
+
+    Refused if the contact details changed since ``expected_version`` (the version the
+    editor's form showed); the history keeps old and new values, who and when.
+    """
     if not can_edit_region(actor, region):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(f"您无权修改“{region.name}”的联系信息。")
-    allowed = {"office_name", "contact_name", "contact_phone", "contact_email", "address"}
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(CONTACT_LABELS)
     if unknown:
         raise ValueError(f"unknown contact fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(region, name, value)
     region.full_clean()
+    save_versioned(
+        region, expected_version, subject=f"“{region.name}”的联系信息", labels=CONTACT_LABELS
+    )
+    region._history_user = history_user(actor)
     region.save()
     return region

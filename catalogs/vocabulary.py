@@ -29,6 +29,11 @@ AUDIENCES: tuple[str, ...] = ("全社会", "特定群体")
 METHODS: tuple[str, ...] = ("主动", "依申请")
 LEVELS: tuple[str, ...] = ("县级", "乡级")
 COUNTY_LEVEL, TOWNSHIP_LEVEL = LEVELS
+# Village catalogs (村务公开, 吉民发〔2020〕13号 (八)) tick a 村级 column; it is kept as a level
+# an item may carry, beside the two official tick columns (LEVELS), which county and township
+# catalogs are checked against.
+VILLAGE_LEVEL = "村级"
+ITEM_LEVELS: tuple[str, ...] = (*LEVELS, VILLAGE_LEVEL)
 
 CHANNEL_ALIASES = {
     "政府服务中心": "政务服务中心",
@@ -47,6 +52,9 @@ AUDIENCE_ALIASES = {"特定群众": "特定群体", "全社会公开": "全社�
 METHOD_ALIASES = {"依申请公开": "依申请", "主动公开": "主动"}
 LEVEL_ALIASES = {
     "乡、村级": "乡级",
+    "镇、村级": "乡级",
+    "乡镇、村级": "乡级",
+    "镇村级": "乡级",
     "乡村级": "乡级",
     "镇级": "乡级",
     "乡镇级": "乡级",

@@ -32,6 +32,8 @@ replaces its rows (``edition_replace_items``). The admin then reviews and publis
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -41,8 +43,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalogs import vocabulary
+from catalogs.downloads import XLSX_CONTENT_TYPE  # noqa: F401  re-exported for items/admin/excel
 from catalogs.excel import (
-    TERM_FIELDS,
     ExcelFormatError,
     ParsedRow,
     ParsedTable,
@@ -59,11 +61,16 @@ from catalogs.models import (
 from catalogs.permissions import history_user, require_edit_region, require_province_admin
 from catalogs.selectors import COMPARED_FIELDS, ItemChange
 from catalogs.services import edition_create_draft, edition_replace_items
+from items.adoption import closest_standard_items
 from items.models import Item, ItemExtraElement
-from items.services import catalog_derive, item_delete, item_set_extra_elements
-from items.validation import describe_problems, item_problems
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from items.services import (
+    catalog_derive,
+    check_derivable,
+    derived_items,
+    item_delete,
+    item_set_extra_elements,
+)
+from items.validation import describe_problems, item_problems, validate_item
 
 COMPARED = vocabulary.FIELD_LABELS
 EMPTY = "（空）"
@@ -108,6 +115,8 @@ class FieldChange:
 class AddedRow:
     row: ParsedRow
     standard_item: StandardItem | None
+    # A standard item the catalog would lack whose name is close to this local row's.
+    near: StandardItem | None = None
 
 
 @dataclass
@@ -151,11 +160,45 @@ class ImportPlan:
         )
         return ("将新建目录；" + text) if self.creates_catalog else text
 
+    def fingerprint(self) -> str:
+        """A digest of exactly what applying would do, and of the draft it starts from.
+
+        The preview signs it into its confirm form; the confirm re-plans under the catalog's
+        lock and applies only if the digest is the same (``catalog_import_apply``). Items
+        are named by id and version, so that any edit in between shows.
+        """
+        catalog = self.catalog
+        state = {
+            "catalog": [catalog.pk, catalog.draft_changed_at.isoformat()]
+            if catalog is not None and catalog.pk
+            else None,
+            "creates": self.creates_catalog,
+            "added": [
+                [added.row.row_number, getattr(added.standard_item, "pk", None)]
+                for added in self.added
+            ],
+            "updated": [
+                [
+                    updated.row.row_number,
+                    _identity(updated.item),
+                    sorted(updated.values),
+                    updated.extras_changed,
+                ]
+                for updated in self.updated
+            ],
+            "removed": [_identity(item) for item in self.removed],
+            "unchanged": [[u.row.row_number, _identity(u.item)] for u in self.unchanged],
+        }
+        text = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def report_lines(self) -> list[str]:
         """The plan as plain lines, for the command line."""
         lines = [self.summary()]
         for added in self.added:
             link = "（对应标准事项）" if added.standard_item else "（本地事项）"
+            if added.near is not None:
+                link += f"（与标准事项“{added.near.level1} · {added.near.level2}”名称相近）"
             lines.append(f"新增 第{added.row.row_number}行 {added.row.seq}. {added.row.name}{link}")
         for updated in self.updated:
             lines.append(f"修改 第{updated.row.row_number}行 {updated.row.seq}. {updated.row.name}")
@@ -171,23 +214,38 @@ class ImportPlan:
         return lines
 
 
-def _derived_preview(region: Region, edition: StandardEdition) -> list[Item]:
-    """The unsaved items ``catalog_derive`` would create (same selection and numbering)."""
-    level = region.catalog_level
-    return [
-        Item(
-            standard_item=standard_item,
-            seq=seq,
-            **{
-                name: getattr(standard_item, name)
-                for name in COMPARED
-                if name not in ("seq", "channel_other")
-            },
+def _identity(item: Item) -> list:
+    """An item in a plan's fingerprint: id and version, or (before derivation) its link."""
+    if item.pk is None:
+        return ["derived", item.standard_item_id, item.seq]
+    return [item.pk, item.version]
+
+
+class StalePlan(ValidationError):
+    """The catalog changed between the preview and the confirm; nothing was written."""
+
+
+def _stale_plan(catalog: Catalog | None, since) -> StalePlan:
+    """Who changed the draft since the preview (``since``: the preview's time), and what."""
+    lines = []
+    if catalog is not None and since is not None:
+        rows = (
+            Item.history.filter(catalog_id=catalog.pk, history_date__gt=since)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
         )
-        for seq, standard_item in enumerate(
-            (si for si in edition.items.order_by("seq") if level in si.levels), start=1
-        )
-    ]
+        for row in rows[:10]:
+            who = row.history_user.get_username() if row.history_user else "系统"
+            action = {"+": "新增", "-": "删除"}.get(row.history_type, "修改")
+            name = f"{row.level1} · {row.level2}" if row.level2 else row.level1
+            when = timezone.localtime(row.history_date)
+            lines.append(f"{who}于{when:%Y-%m-%d %H:%M:%S}{action}了第{row.seq}项“{name}”")
+    detail = ("：" + "；".join(lines)) if lines else ""
+    subject = f"“{catalog}”" if catalog is not None else "该目录"
+    return StalePlan(
+        f"导入未执行：预览之后{subject}已被修改{detail}。确认导入只能执行预览所示的修改，"
+        "请重新上传文件，核对新的预览后再确认。"
+    )
 
 
 def _require_catalog_editable(catalog: Catalog) -> None:
@@ -212,14 +270,10 @@ def _build_plan(
             id(item): {e.name: e.value for e in item.extra_elements.all()} for item in items
         }
     else:
-        if region.catalog_level is None:
-            raise ValidationError(
-                f"只有县级和乡级区划编制目录，“{region.name}”是{region.get_level_display()}。"
-            )
+        # Preview what ``catalog_derive`` would create, refusing what it would refuse.
         edition = standard.current_edition
-        if edition is None:
-            raise ValidationError(f"“{standard.title}”没有已发布的版本，无法建立目录。")
-        items = _derived_preview(region, edition)
+        check_derivable(region, standard, edition)
+        items = derived_items(region, edition.items.order_by("seq"))
         extras_of = {id(item): {} for item in items}
     plan = ImportPlan(
         region=region,
@@ -281,7 +335,42 @@ def _build_plan(
         else:
             plan.updated.append(plan_row)
     plan.removed = [item for item in items if id(item) not in claimed]
+    _hint_near_names(plan, region)
     return plan
+
+
+def _hint_near_names(plan: ImportPlan, region: Region) -> None:
+    """Name the standard item a local row is probably an abbreviation of ("政策" for
+    政策法规文件), when the import would leave that standard item missing."""
+    level = region.catalog_level
+    linked = {a.standard_item.pk for a in plan.added if a.standard_item is not None}
+    linked |= {u.standard_item.pk for u in plan.updated if u.standard_item is not None}
+    linked |= {u.item.standard_item_id for u in plan.unchanged if u.item.standard_item_id}
+    names = {_name_key(row.level1, row.level2) for row in plan.table.rows}
+    missing = [
+        standard_item
+        for standard_item in plan.edition.items.order_by("seq")
+        if level in standard_item.levels
+        and standard_item.pk not in linked
+        and _name_key(standard_item.level1, standard_item.level2) not in names
+    ]
+    local = [added for added in plan.added if added.standard_item is None]
+    if not missing or not local:
+        return
+    for added, standard_item in _near_rows(local, missing):
+        added.near = standard_item
+        plan.warnings.append(
+            f"第{added.row.row_number}行“{added.row.name}”将作为本地事项导入，但名称与"
+            f"标准目录第{standard_item.seq}项“{standard_item.level1} · {standard_item.level2}”"
+            "相近，而该标准事项将缺少；如属同一事项，请在文件中改用标准名称，"
+            "或导入后在目录的“关联标准事项”页一键关联。"
+        )
+
+
+def _near_rows(added: list[AddedRow], standard_items: list):
+    pairs = closest_standard_items([a.row for a in added], standard_items)
+    by_row = {id(a.row): a for a in added}
+    return [(by_row[id(row)], standard_item) for row, standard_item in pairs]
 
 
 def _compare(row: ParsedRow, item: Item, extras: dict, standard_item, linked: set):
@@ -331,34 +420,39 @@ def catalog_import_plan(
 
 
 def _validated(item: Item, row: ParsedRow) -> Item:
-    """The checks ``item_create``/``item_update`` make, named by the file's row.
+    """``validate_item``, as ``item_create``/``item_update`` run it, named by the file's row.
 
     The unique check of ``public_id`` is left to the database: it is a fresh random UUID, and
     asking for it row by row would cost a query per item.
     """
-    errors = []
-    for name, (vocab, _aliases) in TERM_FIELDS.items():
-        unknown = [value for value in getattr(item, name) if value not in vocab]
-        if unknown:
-            errors.append(f"{COMPARED[name]}含有无效的选项：{'、'.join(unknown)}")
     try:
-        item.full_clean(exclude=["catalog", "standard_item"], validate_unique=False)
+        validate_item(item, validate_unique=False)
     except ValidationError as exc:
-        errors += exc.messages
-    if errors:
-        raise ValidationError(f"第{row.row_number}行“{row.name}”：{'；'.join(errors)}")
+        raise ValidationError(
+            f"第{row.row_number}行“{row.name}”：{'；'.join(exc.messages)}"
+        ) from exc
     return item
 
 
 @transaction.atomic
 def catalog_import_apply(
-    *, actor, region: Region, standard: StandardCatalog, table: ParsedTable
+    *,
+    actor,
+    region: Region,
+    standard: StandardCatalog,
+    table: ParsedTable,
+    expected_fingerprint: str | None = None,
+    previewed_at=None,
 ) -> ImportPlan:
     """Make the region's draft catalog match ``table``, all or nothing; returns what was done.
 
+    With ``expected_fingerprint`` (the previewed plan's ``fingerprint()``), applies only that
+    plan: if the draft changed since the preview, the plan differs and the import is refused
+    (``StalePlan``, naming who changed what since ``previewed_at``, the preview's time).
+
     Removals go through ``item_delete``. Updates and additions are written in bulk (a 500-row
     file would otherwise cost thousands of queries) after the same checks as ``item_update``
-    and ``item_create``, each with its history row naming the actor.
+    and ``item_create``, each with its history row naming the actor and a new item version.
     """
     require_edit_region(actor, region)
     catalog = (
@@ -368,9 +462,16 @@ def catalog_import_apply(
         .first()
     )
     created = catalog is None
+    plan = None
+    if expected_fingerprint is not None:
+        plan = _build_plan(region=region, standard=standard, catalog=catalog, table=table)
+        if plan.fingerprint() != expected_fingerprint:
+            raise _stale_plan(catalog, previewed_at)
     if created:
         catalog = catalog_derive(actor=actor, region=region, standard=standard)
-    plan = _build_plan(region=region, standard=standard, catalog=catalog, table=table)
+        plan = _build_plan(region=region, standard=standard, catalog=catalog, table=table)
+    elif plan is None:
+        plan = _build_plan(region=region, standard=standard, catalog=catalog, table=table)
     plan.creates_catalog = created
     user = history_user(actor)
     now = timezone.now()
@@ -378,12 +479,15 @@ def catalog_import_apply(
     for item in plan.removed:
         item_delete(actor=actor, item=item)
 
-    changed_fields = {"updated_at"}
+    # Every item is written under the catalog's lock, which every item service takes too.
+    changed_fields = {"updated_at", "version"}
     for updated in plan.updated:
         for name, value in updated.values.items():
             setattr(updated.item, name, value)
             changed_fields.add(name)
         updated.item.updated_at = now
+        if updated.values:
+            updated.item.version += 1
         _validated(updated.item, updated.row)
     changed_items = [updated.item for updated in plan.updated if updated.values]
     if changed_items:
@@ -431,7 +535,7 @@ def catalog_export_workbook(catalog: Catalog, *, published: bool = False, now=No
     """The catalog's draft (or its current publication) as the official table."""
     region = catalog.region
     now = timezone.localtime(now or timezone.now())
-    office = region.office_name or f"{region.full_name}"
+    office = region.office_name or region.full_name
     if published:
         publication = catalog.publications.filter(is_current=True).first()
         if publication is None:
@@ -474,6 +578,21 @@ class EditionImportPlan:
     unchanged: int
     warnings: list[str]
     creates_draft: bool
+    # (id, version) of the base edition's items and whether a draft exists: what the
+    # changes were computed from.
+    base_versions: list[tuple[int, int]] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        """A digest of the rows to write and of the editions they were compared with."""
+        state = {
+            "edition": [self.edition.pk, self.edition.status],
+            "base": self.base.pk if self.base is not None else None,
+            "base_items": sorted(self.base_versions),
+            "creates_draft": self.creates_draft,
+            "rows": self.rows,
+        }
+        text = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def summary(self) -> str:
         counts = {"added": 0, "changed": 0, "removed": 0}
@@ -542,6 +661,7 @@ def standard_edition_import_plan(
     before = {}
     if base is not None:
         before = {_name_key(item.level1, item.level2): item for item in base.items.all()}
+    base_versions = sorted((item.pk, item.version) for item in before.values())
     changes, unchanged = [], 0
     for row in rows:
         key = _name_key(row["level1"], row["level2"])
@@ -569,15 +689,33 @@ def standard_edition_import_plan(
         unchanged=unchanged,
         warnings=list(table.warnings) + warnings,
         creates_draft=creates_draft,
+        base_versions=base_versions,
     )
 
 
 @transaction.atomic
 def standard_edition_import_apply(
-    *, actor, edition: StandardEdition, table: ParsedTable, title: str = "", note: str = ""
+    *,
+    actor,
+    edition: StandardEdition,
+    table: ParsedTable,
+    title: str = "",
+    note: str = "",
+    expected_fingerprint: str | None = None,
 ) -> StandardEdition:
-    """Put the file's rows into a draft edition (a new one when ``edition`` is published)."""
+    """Put the file's rows into a draft edition (a new one when ``edition`` is published).
+
+    With ``expected_fingerprint`` (the preview's), refused if the editions changed since.
+    """
+    edition = (
+        StandardEdition.objects.select_for_update().select_related("standard").get(pk=edition.pk)
+    )
     plan = standard_edition_import_plan(actor=actor, edition=edition, table=table)
+    if expected_fingerprint is not None and plan.fingerprint() != expected_fingerprint:
+        raise StalePlan(
+            f"导入未执行：预览之后“{edition}”或其标准事项已被修改。确认导入只能执行预览所示的修改，"
+            "请重新上传文件，核对新的预览后再确认。"
+        )
     target = edition
     if plan.creates_draft:
         target = edition_create_draft(

@@ -8,6 +8,7 @@ edit can never leak to the public site.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -80,6 +81,9 @@ class Item(ElementFields):
     public_id = models.UUIDField("公开标识", default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    # Moved on by one by every service that saves the item; forms send the version they
+    # showed, and a save based on an older one is refused (catalogs.concurrency).
+    version = models.PositiveIntegerField("版本", default=0, editable=False)
 
     objects = ItemQuerySet.as_manager()
     history = HistoricalRecords()
@@ -186,6 +190,12 @@ class PublishedItem(ElementFields):
     )
     # [[name, value], ...] in display order.
     extra_elements = models.JSONField("本地增加要素", default=list, blank=True)
+    # The public search index (items.search), set when published and cleared once a newer
+    # publication supersedes this one: only current items carry them.
+    search_key = models.CharField(
+        "检索排序键", max_length=200, null=True, blank=True, editable=False
+    )
+    search_bigrams = SearchVectorField("检索二元组", blank=True, default="", editable=False)
 
     objects = PublishedItemQuerySet.as_manager()
 
@@ -197,6 +207,10 @@ class PublishedItem(ElementFields):
             models.UniqueConstraint(
                 fields=["publication", "public_id"], name="published_item_unique_public_id"
             )
+        ]
+        indexes = [
+            # Search results in region, standard and 序号 order, walked from the start.
+            models.Index(fields=["search_key", "id"], name="published_item_search_key"),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from catalogs import vocabulary
+from catalogs.concurrency import FieldChange, save_versioned
 from catalogs.lifecycle import catalog_transition
 from catalogs.models import (
     Catalog,
@@ -22,22 +23,31 @@ from catalogs.models import (
     RegionLevel,
     StandardCatalog,
     StandardEdition,
+    StandardItem,
 )
 from catalogs.permissions import can_edit_region, history_user, require_edit_region
+from catalogs.selectors import full_names
 from items.models import Item, ItemExtraElement, Publication, PublishedItem
-from items.validation import describe_problems, item_problems
+from items.search import SUPERSEDED, index_fields, publications_changed
+from items.validation import TERM_VOCABULARIES, describe_problems, item_problems, validate_item
 
 ELEMENT_FIELDS = vocabulary.ITEM_ELEMENT_FIELDS
-_TERM_FIELDS = {
-    "channels": vocabulary.CHANNELS,
-    "audience": vocabulary.AUDIENCES,
-    "method": vocabulary.METHODS,
-    "levels": vocabulary.LEVELS,
+# The fields an edit conflict names, with their Chinese labels.
+ITEM_LABELS = {
+    **{name: vocabulary.FIELD_LABELS.get(name, name) for name in ELEMENT_FIELDS},
+    "standard_item": "对应标准事项",
 }
+# What a derived item copies from its standard item (numbering is the catalog's own).
+DERIVED_FIELDS = vocabulary.STANDARD_ROW_FIELDS
 
 
-def catalog_title(region: Region, standard: StandardCatalog) -> str:
-    return f"{region.full_name}{standard.field}领域基层政务公开标准目录"
+def catalog_title(
+    region: Region, standard: StandardCatalog, *, full_name: str | None = None
+) -> str:
+    """区划全称 + 领域 + 基层政务公开标准目录; pass ``full_name`` when it is known already."""
+    if full_name is None:
+        full_name = region.full_name
+    return f"{full_name}{standard.field}领域基层政务公开标准目录"
 
 
 def _require_editable(actor, catalog: Catalog) -> None:
@@ -62,7 +72,8 @@ def _touch(catalog: Catalog, now=None) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _check_derivable(region: Region, standard: StandardCatalog, edition) -> None:
+def check_derivable(region: Region, standard: StandardCatalog, edition) -> None:
+    """Refuse to derive a catalog for a region that compiles none, or without an edition."""
     if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
         raise ValidationError(
             f"只有县级和乡级区划编制目录，“{region.name}”是{region.get_level_display()}。"
@@ -71,19 +82,22 @@ def _check_derivable(region: Region, standard: StandardCatalog, edition) -> None
         raise ValidationError(f"“{standard.title}”没有可用的已发布版本。")
 
 
-def _derived_items(catalog: Catalog, region: Region, standard_items) -> list[Item]:
-    level = region.catalog_level
-    applicable = [si for si in standard_items if level in si.levels]
+def derived_items(
+    region: Region, standard_items: Iterable[StandardItem], *, catalog: Catalog | None = None
+) -> list[Item]:
+    """The unsaved items a region's new catalog starts with; no query.
+
+    The standard items (in 序号 order) that apply to the region's level, numbered from 1.
+    ``catalog_derive`` saves them; the Excel import previews them for a region that has no
+    catalog yet.
+    """
+    applicable = [si for si in standard_items if si.applies_to(region)]
     return [
         Item(
             catalog=catalog,
             standard_item=standard_item,
             seq=seq,
-            **{
-                name: getattr(standard_item, name)
-                for name in ELEMENT_FIELDS
-                if name not in ("seq", "channel_other")
-            },
+            **{name: getattr(standard_item, name) for name in DERIVED_FIELDS},
         )
         for seq, standard_item in enumerate(applicable, start=1)
     ]
@@ -96,7 +110,7 @@ def catalog_derive(
     """A county's or township's own catalog, starting from the edition's applicable items."""
     require_edit_region(actor, region)
     edition = edition or standard.current_edition
-    _check_derivable(region, standard, edition)
+    check_derivable(region, standard, edition)
     if Catalog.objects.filter(region=region, standard=standard).exists():
         raise ValidationError(f"“{region.name}”已有{standard.title}的目录。")
     catalog = Catalog(
@@ -106,7 +120,7 @@ def catalog_derive(
     catalog._history_user = history_user(actor)
     catalog.save()
     bulk_create_with_history(
-        _derived_items(catalog, region, edition.items.order_by("seq")),
+        derived_items(region, edition.items.order_by("seq"), catalog=catalog),
         Item,
         default_user=history_user(actor),
         default_change_reason="由标准目录生成",
@@ -135,8 +149,7 @@ def catalogs_derive_many(
     existing = set(
         Catalog.objects.filter(region__in=regions).values_list("region_id", "standard_id")
     )
-    ancestor_codes = {code for region in regions for code in region.ancestor_codes()}
-    names = dict(Region.objects.filter(code__in=ancestor_codes).values_list("code", "name"))
+    names = full_names(regions)
     report = DeriveReport()
     for standard in standards:
         edition = standard.current_edition
@@ -150,7 +163,7 @@ def catalogs_derive_many(
             elif edition is None:
                 report.skipped.append((region, standard, "没有已发布的标准版本"))
             else:
-                title = f"{region.full_name_from(names)}{standard.field}领域基层政务公开标准目录"
+                title = catalog_title(region, standard, full_name=names[region.pk])
                 pending.append(
                     Catalog(region=region, standard=standard, edition=edition, title=title)
                 )
@@ -160,7 +173,7 @@ def catalogs_derive_many(
         items = [
             item
             for catalog in created
-            for item in _derived_items(catalog, catalog.region, standard_items)
+            for item in derived_items(catalog.region, standard_items, catalog=catalog)
         ]
         bulk_create_with_history(
             items,
@@ -179,7 +192,7 @@ def catalogs_derive_many(
 
 
 def _normalise_terms(item: Item) -> None:
-    for name, vocab in _TERM_FIELDS.items():
+    for name, vocab in TERM_VOCABULARIES.items():
         values = getattr(item, name) or []
         if isinstance(values, str):
             values = [values]
@@ -190,21 +203,38 @@ def _normalise_terms(item: Item) -> None:
         )
 
 
-def _validate_terms(item: Item) -> None:
-    errors = {}
-    for name, vocab in _TERM_FIELDS.items():
-        unknown = [value for value in getattr(item, name) if value not in vocab]
-        if unknown:
-            errors[name] = f"{vocabulary.ELEMENT_LABELS[name]}含有无效的选项：{'、'.join(unknown)}"
-    if errors:
-        raise ValidationError(errors)
+def _item_subject(item: Item) -> str:
+    return f"第{item.seq}项“{item.name}”" if item.level1 else "该事项"
 
 
-def _save_item(actor, item: Item) -> Item:
+def _claim_item_version(item: Item, seen: int | None) -> None:
+    """Move the stored item's version on, or refuse a save based on an older one."""
+
+    def extras_changed_since(seen_at) -> list[FieldChange]:
+        then = extras_as_of(item, seen_at)
+        now = list(
+            ItemExtraElement.objects.filter(item_id=item.pk)
+            .order_by("order", "pk")
+            .values_list("name", "value")
+        )
+        return [FieldChange("extras", "本地增加要素", then, now)] if then != now else []
+
+    save_versioned(
+        item,
+        seen,
+        subject=_item_subject,
+        labels=ITEM_LABELS,
+        related_changes=extras_changed_since,
+    )
+
+
+def _save_item(actor, item: Item, *, seen_version: int | None = None, reason: str = "") -> Item:
     _normalise_terms(item)
-    _validate_terms(item)
-    item.full_clean(exclude=["catalog", "standard_item"])
+    validate_item(item)
+    _claim_item_version(item, seen_version)
     item._history_user = history_user(actor)
+    # Always set: an instance may still carry the reason of an earlier save.
+    item._change_reason = reason or None
     item.save()
     _touch(item.catalog)
     return item
@@ -220,7 +250,13 @@ def item_create(*, actor, catalog: Catalog, **values) -> Item:
 
 
 @transaction.atomic
-def item_update(*, actor, item: Item, **values) -> Item:
+def item_update(
+    *, actor, item: Item, expected_version: int | None = None, reason: str = "", **values
+) -> Item:
+    """Change the item's elements; refused if it changed since ``expected_version``.
+
+    ``expected_version`` is the version the editor's form showed (``None``: not checked).
+    """
     _require_editable(actor, item.catalog)
     unknown = set(values) - set(ELEMENT_FIELDS) - {"standard_item"}
     if unknown:
@@ -233,7 +269,7 @@ def item_update(*, actor, item: Item, **values) -> Item:
         return item
     for name, value in values.items():
         setattr(item, name, value)
-    return _save_item(actor, item)
+    return _save_item(actor, item, seen_version=expected_version, reason=reason)
 
 
 @transaction.atomic
@@ -247,9 +283,18 @@ def item_delete(*, actor, item: Item) -> None:
 
 @transaction.atomic
 def item_set_extra_elements(
-    *, actor, item: Item, extras: list[tuple[str, str]]
+    *,
+    actor,
+    item: Item,
+    extras: list[tuple[str, str]],
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> list[ItemExtraElement]:
-    """Replace an item's local extra elements with ``extras`` (name, value) in that order."""
+    """Replace an item's local extra elements with ``extras`` (name, value) in that order.
+
+    The extras are part of the item: a change moves the item's version on (refused if it
+    changed since ``expected_version``) and leaves an item history row saying so.
+    """
     _require_editable(actor, item.catalog)
     names = [name.strip() for name, _ in extras]
     if any(not name for name in names):
@@ -265,6 +310,7 @@ def item_set_extra_elements(
         (name.strip(), value.strip()) for name, value in extras
     ]:
         return current
+    _claim_item_version(item, expected_version)
     existing = {extra.name: extra for extra in current}
     kept = []
     for order, (name, value) in enumerate(extras):
@@ -277,21 +323,63 @@ def item_set_extra_elements(
     for extra in existing.values():
         extra._history_user = history_user(actor)
         extra.delete()
+    # The item's own history row for this version (its elements as stored, not as a
+    # caller's instance may hold them).
+    item.refresh_from_db()
+    item._history_user = history_user(actor)
+    item._change_reason = reason or "修改本地增加要素"
+    item.save(update_fields=["updated_at"])
     _touch(item.catalog)
     return kept
+
+
+@transaction.atomic
+def item_restore(*, actor, item: Item, record, expected_version: int | None = None) -> Item:
+    """Put an item back as it was in one of its history rows (恢复到…).
+
+    The nine elements, the link to the standard item (if it still exists) and the local
+    extra elements of that moment; the same checks as ``item_update``, a new version, and
+    a history row saying which version was restored.
+    """
+    _require_editable(actor, item.catalog)
+    if record.id != item.pk or record.history_type == "-":
+        raise ValidationError("该历史记录不属于此事项，不能恢复。")
+    when = f"{timezone.localtime(record.history_date):%Y-%m-%d %H:%M:%S}"
+    reason = f"恢复到{when}的版本（第{record.version}版）"
+    values = {name: getattr(record, name) for name in ELEMENT_FIELDS}
+    if record.standard_item_id and StandardItem.objects.filter(pk=record.standard_item_id).exists():
+        values["standard_item"] = StandardItem.objects.get(pk=record.standard_item_id)
+    elif record.standard_item_id is None:
+        values["standard_item"] = None
+    before = item.version
+    item_update(actor=actor, item=item, expected_version=expected_version, reason=reason, **values)
+    if item.version != before:
+        # The elements were written under a new version; the extras follow it.
+        expected_version = item.version
+    extras = extras_as_of(item, record.history_date)
+    item_set_extra_elements(
+        actor=actor, item=item, extras=extras, expected_version=expected_version, reason=reason
+    )
+    if item.version == before:
+        raise ValidationError(f"{_item_subject(item)}与所选版本相同，无需恢复。")
+    return item
+
+
+def extras_as_of(item: Item, when) -> list[tuple[str, str]]:
+    """The item's local extra elements (name, value) as they were at ``when``."""
+    latest = {}
+    for row in ItemExtraElement.history.filter(item_id=item.pk, history_date__lte=when).order_by(
+        "history_date", "history_id"
+    ):
+        latest[row.id] = row
+    alive = [row for row in latest.values() if row.history_type != "-"]
+    alive.sort(key=lambda row: (row.order, row.id))
+    return [(row.name, row.value) for row in alive]
 
 
 # ---------------------------------------------------------------------------
 # Publication
 # ---------------------------------------------------------------------------
-
-
-def catalog_incomplete_items(catalog: Catalog) -> list[tuple[Item, list]]:
-    return [
-        (item, problems)
-        for item in catalog.items.all()
-        if (problems := item_problems(item, catalog.region))
-    ]
 
 
 @transaction.atomic
@@ -327,6 +415,9 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
             at=now,
         )
     number = (catalog.publications.aggregate(top=Max("number"))["top"] or 0) + 1
+    PublishedItem.objects.filter(
+        publication__catalog=catalog, publication__is_current=True
+    ).update(**SUPERSEDED)
     catalog.publications.filter(is_current=True).update(is_current=False)
     publication = Publication.objects.create(
         catalog=catalog,
@@ -345,9 +436,11 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
             standard_item_id=item.standard_item_id,
             extra_elements=[[extra.name, extra.value] for extra in item.extra_elements.all()],
             **{name: getattr(item, name) for name in ELEMENT_FIELDS},
+            **index_fields(catalog, item),
         )
         for item in items
     )
     # The draft is now identical to what is published.
     Catalog.objects.filter(pk=catalog.pk).update(last_published_at=now, draft_changed_at=now)
+    publications_changed()
     return publication

@@ -1,9 +1,25 @@
-"""Completeness of an item: all nine elements present and valid, with Chinese messages."""
+"""What a draft or published item must satisfy, with Chinese messages.
+
+Two levels of the same rules: ``validate_item`` refuses what may never be saved (a term
+outside its vocabulary, a value the model rejects), for the services and the Excel import
+alike; ``item_problems`` lists what keeps a saved item from being published (missing
+elements, unknown terms, a 公开层级 that leaves out the region's own level).
+"""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from catalogs import vocabulary
 from catalogs.models import Region
+
+# The list elements and the vocabulary each one's terms come from.
+TERM_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "channels": vocabulary.CHANNELS,
+    "audience": vocabulary.AUDIENCES,
+    "method": vocabulary.METHODS,
+    "levels": vocabulary.ITEM_LEVELS,
+}
 
 
 @dataclass(frozen=True)
@@ -16,19 +32,45 @@ class Problem:
         return vocabulary.ELEMENT_LABELS[self.element]
 
 
-def _check_terms(element, values, allowed, problems):
-    label = vocabulary.ELEMENT_LABELS[element]
+def _unknown_terms(element: str, values) -> str | None:
+    """The message for the terms of ``values`` outside the element's vocabulary, if any."""
+    unknown = [value for value in values or [] if value not in TERM_VOCABULARIES[element]]
+    if not unknown:
+        return None
+    return f"{vocabulary.ELEMENT_LABELS[element]}含有无效的选项：{'、'.join(unknown)}"
+
+
+def term_errors(item) -> dict[str, str]:
+    """A message for each list element that holds a term outside its vocabulary."""
+    errors = {}
+    for element in TERM_VOCABULARIES:
+        if message := _unknown_terms(element, getattr(item, element)):
+            errors[element] = message
+    return errors
+
+
+def validate_item(item, *, validate_unique: bool = True) -> None:
+    """Refuse an item that may not be saved: unknown terms, or what ``full_clean`` rejects.
+
+    Every saved item passes here, whether it comes from ``item_create``/``item_update`` or
+    from an Excel import. Raises one ``ValidationError`` with every message, by field.
+    """
+    errors = {element: [message] for element, message in term_errors(item).items()}
+    try:
+        item.full_clean(exclude=["catalog", "standard_item"], validate_unique=validate_unique)
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_terms(element, values, problems):
     if not values:
-        problems.append(Problem(element, f"未填写{label}"))
+        problems.append(Problem(element, f"未填写{vocabulary.ELEMENT_LABELS[element]}"))
         return
-    unknown = [value for value in values if value not in allowed]
-    if unknown:
-        problems.append(
-            Problem(
-                element,
-                f"{label}含有无效的选项：{'、'.join(unknown)}（可选：{'、'.join(allowed)}）",
-            )
-        )
+    if message := _unknown_terms(element, values):
+        allowed = "、".join(TERM_VOCABULARIES[element])
+        problems.append(Problem(element, f"{message}（可选：{allowed}）"))
 
 
 def item_problems(item, region: Region | None = None) -> list[Problem]:
@@ -42,12 +84,12 @@ def item_problems(item, region: Region | None = None) -> list[Problem]:
     for element in ("basis", "deadline", "subject"):
         if not (getattr(item, element) or "").strip():
             problems.append(Problem(element, f"未填写{vocabulary.ELEMENT_LABELS[element]}"))
-    _check_terms("channels", item.channels, vocabulary.CHANNELS, problems)
+    _check_terms("channels", item.channels, problems)
     if vocabulary.OTHER_CHANNEL in (item.channels or []) and not (item.channel_other or "").strip():
         problems.append(Problem("channels", "选择了“其他”渠道，但未说明具体渠道"))
-    _check_terms("audience", item.audience, vocabulary.AUDIENCES, problems)
-    _check_terms("method", item.method, vocabulary.METHODS, problems)
-    _check_terms("levels", item.levels, vocabulary.LEVELS, problems)
+    _check_terms("audience", item.audience, problems)
+    _check_terms("method", item.method, problems)
+    _check_terms("levels", item.levels, problems)
     if region is not None and item.levels and region.catalog_level:
         if region.catalog_level not in item.levels:
             problems.append(
@@ -58,10 +100,6 @@ def item_problems(item, region: Region | None = None) -> list[Problem]:
                 )
             )
     return problems
-
-
-def is_complete(item, region: Region | None = None) -> bool:
-    return not item_problems(item, region)
 
 
 def describe_problems(problems: list[Problem]) -> str:

@@ -1,9 +1,12 @@
-"""The read-only open-data JSON API under /api/v1/ (documented in docs/api.md).
+"""The read-only open-data JSON API under /api/v1/ (documented in README.md, "Open-data API").
 
 Plain Django views. Each endpoint function returns ``(payload, last_modified)`` or raises
 ``ApiError``; the ``endpoint`` decorator turns that into the HTTP response: UTF-8 JSON,
 an ETag over the exact body, Last-Modified from the latest relevant publication, 304 on
 a matching conditional request, public caching and ``Access-Control-Allow-Origin: *``.
+Every error, including an unknown path and a refused method, is JSON too:
+``{"error": {"status": 404, "code": "not_found", "message": "…"}}``. The objects
+themselves are built by ``portal.serializers``, which the JSON download shares.
 
 Citizens' data only: catalogs are read through their *current* ``Publication`` and items
 are ``PublishedItem`` rows of it, never the staff's draft ``Item`` rows. Every endpoint
@@ -19,15 +22,27 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Sum
-from django.http import HttpResponse
-from django.urls import reverse
-from django.utils import timezone
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from catalogs.models import Region, RegionLevel
-from items.models import Publication, PublishedItem
-from portal.search import SearchForm, search_published_items, with_standard_item_key
+from catalogs.models import Region
+from catalogs.selectors import full_names
+from items.models import Publication
+from portal import caching
+from portal import search as portal_search
+from portal.routers import public_reads
+from portal.search import SearchForm, search_paginator
+from portal.serializers import (
+    catalog_link,
+    catalog_summary,
+    iso,
+    item_data,
+    published_catalog,
+    region_contact,
+    region_link,
+)
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -56,7 +71,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.parameter = status, code, message, parameter
 
     def payload(self) -> dict:
-        error = {"code": self.code, "message": self.message}
+        error = {"status": self.status, "code": self.code, "message": self.message}
         if self.parameter:
             error["parameter"] = self.parameter
         return {"error": error}
@@ -105,8 +120,33 @@ def _finish_head(request, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def endpoint(view):
-    """Wrap ``view(request, **kwargs) -> (payload, last_modified)`` as a JSON API view."""
+def endpoint(view=None, *, by_state: bool = False):
+    """Wrap ``view(request, **kwargs) -> (payload, last_modified)`` as a JSON API view.
+
+    ``by_state``: the payload depends on every current publication (region totals, search),
+    so it is kept per query string until the next publication (``portal.caching``).
+    """
+    if view is None:
+        return functools.partial(endpoint, by_state=by_state)
+
+    def answer(request, *args, **kwargs) -> tuple[bytes, str, datetime | None]:
+        """The body, its ETag (a strong validator over the exact bytes) and Last-Modified."""
+
+        def build():
+            payload, last_modified = view(request, *args, **kwargs)
+            body = _dumps(payload)
+            return body, f'"{hashlib.sha256(body).hexdigest()[:40]}"', last_modified
+
+        if not by_state:
+            return build()
+        parts = (
+            request.scheme,
+            request.get_host(),
+            request.path,
+            sorted(request.GET.lists()),
+            portal_search.COUNT_CAP,  # tests lower it
+        )
+        return caching.cached_by_state("api", parts, build)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -125,13 +165,12 @@ def endpoint(view):
                 )
             )
         try:
-            payload, last_modified = view(request, *args, **kwargs)
+            # Reads may go to the read replica (portal.routers).
+            with public_reads(), caching.request_memo():
+                body, etag, last_modified = answer(request, *args, **kwargs)
         except ApiError as error:
             return _finish_head(request, error_response(error))
-        body = _dumps(payload)
         response = _json_response(body)
-        # A strong validator over the exact bytes: any change of content changes it.
-        etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
         response["ETag"] = etag
         timestamp = None
         if last_modified is not None:
@@ -182,11 +221,14 @@ def _page_url(request, number: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-def paginate(request, queryset, serialize) -> dict:
-    """The page asked for with ?page=&page_size=, as the API's list envelope."""
+def paginate(request, queryset, serialize, *, paginator_for=None) -> dict:
+    """The page asked for with ?page=&page_size=, as the API's list envelope.
+
+    ``paginator_for(page_size)`` may stand in for ``Paginator(queryset, page_size)``.
+    """
     number = _positive_int(request, "page", default=1)
     size = _positive_int(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
-    paginator = Paginator(queryset, size)
+    paginator = paginator_for(size) if paginator_for else Paginator(queryset, size)
     if number > paginator.num_pages:
         raise ApiError(
             404,
@@ -207,68 +249,66 @@ def paginate(request, queryset, serialize) -> dict:
     }
 
 
-def _latest_publication(**filters) -> datetime | None:
-    return Publication.objects.current().filter(**filters).aggregate(at=Max("published_at"))["at"]
+def _latest_publication(region: Region | None = None, *, descendants: bool = True):
+    """The latest current publication's time at (or below) ``region``; cached by state."""
 
+    def latest() -> datetime | None:
+        publications = Publication.objects.current()
+        if region is not None and descendants:
+            publications = publications.filter(catalog__region__path__startswith=region.path)
+        elif region is not None:
+            publications = publications.filter(catalog__region=region)
+        return publications.aggregate(at=Max("published_at"))["at"]
 
-def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+    return caching.cached_by_state(
+        "latest-publication", (region.path if region else None, descendants), latest
+    )
 
 
 # ---------------------------------------------------------------------------
-# Serialisers
+# Regions with their published totals
 # ---------------------------------------------------------------------------
-
-
-def _full_names(regions) -> dict[int, str]:
-    """``Region.full_name`` for many regions in one query."""
-    regions = list(regions)
-    codes = {code for region in regions for code in region.ancestor_codes()}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    full = {}
-    for region in regions:
-        codes = region.ancestor_codes()
-        if region.level != RegionLevel.PROVINCE:
-            codes = codes[1:]  # the province is left out, as in Region.full_name
-        full[region.pk] = "".join(names.get(code, "") for code in codes)
-    return full
 
 
 class PublishedTotals:
-    """Published catalogs and items at or below each region of a scope, in one query.
+    """Published catalogs and items at or below a scope region and each of its children.
 
-    One row per region that holds current publications (at most the number of published
-    catalogs), added up in Python for whichever regions a response lists: a correlated
-    ``path LIKE`` subquery per listed region cost far more on PostgreSQL.
+    Aggregated once per publication state (``portal.caching``) from one query over the
+    scope's current publications, grouped by region; every response then reads the totals
+    of the regions it lists from a small dict. Without a scope: the top-level regions.
     """
 
     def __init__(self, scope: Region | None = None):
+        parts = (scope.path if scope else None,)
+        self.by_path, self.last_modified = caching.cached_by_state(
+            "region-totals", parts, lambda: self._aggregate(scope)
+        )
+
+    @staticmethod
+    def _aggregate(scope: Region | None) -> tuple[dict[str, tuple[int, int]], datetime | None]:
         publications = Publication.objects.current()
         if scope is not None:
             publications = publications.filter(catalog__region__path__startswith=scope.path)
-        self.rows = list(
+        rows = list(
             publications.order_by()
             .values_list("catalog__region__path")
             .annotate(Count("pk"), Sum("item_count"), Max("published_at"))
         )
-        self.last_modified = max((row[3] for row in self.rows), default=None)
+        start = len(scope.path) if scope is not None else 0
+        by_path: dict[str, tuple[int, int]] = {}
+        for path, catalogs, items, _ in rows:
+            below = path[start:]
+            keys = [scope.path] if scope is not None else []
+            if below:  # the child of the scope the row lies under
+                keys.append(path[: start + below.index("/") + 1])
+            for key in keys:
+                total_catalogs, total_items = by_path.get(key, (0, 0))
+                by_path[key] = (total_catalogs + catalogs, total_items + items)
+        return by_path, max((row[3] for row in rows), default=None)
 
     def below(self, region: Region) -> dict[str, int]:
-        rows = [row for row in self.rows if row[0].startswith(region.path)]
-        return {
-            "published_catalog_count": sum(row[1] for row in rows),
-            "published_item_count": sum(row[2] for row in rows),
-        }
-
-
-def region_link(request, region: Region) -> dict:
-    return {
-        "code": region.code,
-        "name": region.name,
-        "level": region.level,
-        "level_label": region.get_level_display(),
-        "url": request.build_absolute_uri(reverse("api:region", args=[region.code])),
-    }
+        catalogs, items = self.by_path.get(region.path, (0, 0))
+        return {"published_catalog_count": catalogs, "published_item_count": items}
 
 
 def region_summary(request, region: Region, totals: PublishedTotals) -> dict:
@@ -282,83 +322,9 @@ def region_summary(request, region: Region, totals: PublishedTotals) -> dict:
     return data
 
 
-def catalog_summary(request, publication: Publication, full_names: dict[int, str]) -> dict:
-    catalog = publication.catalog
-    region = catalog.region
-    return {
-        "id": catalog.pk,
-        "title": catalog.title,
-        "url": request.build_absolute_uri(reverse("api:catalog", args=[catalog.pk])),
-        "html_url": request.build_absolute_uri(reverse("site:catalog", args=[catalog.pk])),
-        "downloads": {
-            fmt: request.build_absolute_uri(
-                reverse("site:catalog_download", kwargs={"pk": catalog.pk, "fmt": fmt})
-            )
-            for fmt in ("xlsx", "csv", "json")
-        },
-        "region": {**region_link(request, region), "full_name": full_names.get(region.pk, "")},
-        "standard": {
-            "code": catalog.standard.code,
-            "title": catalog.standard.title,
-            "field": catalog.standard.field,
-        },
-        "edition": {"version": catalog.edition.version, "title": catalog.edition.title},
-        "publication": {
-            "number": publication.number,
-            "published_at": _iso(publication.published_at),
-            "note": publication.note,
-            "item_count": publication.item_count,
-        },
-    }
-
-
-def item_data(request, item: PublishedItem) -> dict:
-    """Every element of a published item, lists kept as lists.
-
-    ``item`` comes annotated by ``with_standard_item_key``.
-    """
-    return {
-        "public_id": str(item.public_id),
-        "html_url": request.build_absolute_uri(reverse("site:item", args=[item.public_id])),
-        "seq": item.seq,
-        "name": item.name,
-        "level1": item.level1,
-        "level2": item.level2,
-        "content": item.content,
-        "content_elements": item.elements,
-        "basis": item.basis,
-        "deadline": item.deadline,
-        "subject": item.subject,
-        "channels": item.channels,
-        "channel_other": item.channel_other,
-        "channel_labels": item.channel_labels,
-        "audience": item.audience,
-        "method": item.method,
-        "levels": item.levels,
-        "extra_elements": [{"name": name, "value": value} for name, value in item.extra_elements],
-        "is_local": item.standard_item_id is None,
-        "standard_item": (
-            {"key": item.standard_key, "seq": item.standard_seq}
-            if item.standard_item_id is not None
-            else None
-        ),
-    }
-
-
 # ---------------------------------------------------------------------------
 # Endpoints
 # ---------------------------------------------------------------------------
-
-
-def _contact(region: Region) -> dict:
-    """Who answers for the region's disclosure work (shown on its public pages too)."""
-    return {
-        "office_name": region.office_name,
-        "contact_name": region.contact_name,
-        "contact_phone": region.contact_phone,
-        "contact_email": region.contact_email,
-        "address": region.address,
-    }
 
 
 def _region_or_404(code: str) -> Region:
@@ -378,7 +344,7 @@ def index(request):
     }, None
 
 
-@endpoint
+@endpoint(by_state=True)
 def region_list(request):
     """Top-level regions (the provinces present), or the children of ?parent=CODE."""
     parent_code = request.GET.get("parent", "").strip()
@@ -406,13 +372,11 @@ def region_detail(request, code: str):
     ancestors = region.ancestors()
     children = Region.objects.filter(parent=region).order_by("code")
     totals = PublishedTotals(region)
-    # As Region.full_name: the province is named only for the province itself.
-    chain = [a for a in ancestors if a.level != RegionLevel.PROVINCE] + [region]
     payload = {
         **region_summary(request, region, totals),
-        "full_name": "".join(part.name for part in chain),
+        "full_name": region.full_name_from({a.code: a.name for a in ancestors}),
         "is_division": region.is_division,
-        "contact": _contact(region),
+        "contact": region_contact(region),
         "ancestors": [region_link(request, ancestor) for ancestor in ancestors],
         "children": [region_summary(request, child, totals) for child in children],
     }
@@ -424,52 +388,49 @@ def region_catalogs(request, code: str):
     """The region's published catalogs; with ?descendants=1 also every region's below it."""
     region = _region_or_404(code)
     descendants = _flag(request, "descendants")
-    scope = (
-        {"catalog__region__path__startswith": region.path}
-        if descendants
-        else {"catalog__region": region}
-    )
-    publications = (
-        Publication.objects.current()
-        .filter(**scope)
-        .select_related("catalog__region", "catalog__standard", "catalog__edition")
-        .order_by("catalog__region__code", "catalog__standard__order", "catalog__standard__code")
-    )
+    publications = Publication.objects.current()
+    if descendants:
+        publications = publications.filter(catalog__region__path__startswith=region.path)
+    else:
+        publications = publications.filter(catalog__region=region)
+    publications = publications.select_related(
+        "catalog__region", "catalog__standard", "catalog__edition"
+    ).order_by("catalog__region__code", "catalog__standard__order", "catalog__standard__code")
 
     def serialize(page):
-        full_names = _full_names(publication.catalog.region for publication in page)
-        return [catalog_summary(request, publication, full_names) for publication in page]
+        names = full_names(publication.catalog.region for publication in page)
+        return [
+            catalog_summary(request, publication, names[publication.catalog.region_id])
+            for publication in page
+        ]
 
     payload = {
         "region": region_link(request, region),
         "descendants": descendants,
         **paginate(request, publications, serialize),
     }
-    return payload, _latest_publication(**scope)
+    return payload, _latest_publication(region, descendants=descendants)
 
 
 @endpoint
 def catalog_detail(request, pk: int):
     """One published catalog with every element of every item of its current publication."""
-    publication = (
-        Publication.objects.current()
-        .select_related("catalog__region", "catalog__standard", "catalog__edition")
-        .filter(catalog_id=pk)
-        .first()
-    )
+    publications = caching.catalog_publications(pk)
+    publication = next((p for p in publications if p.is_current), None)
     if publication is None:
         raise ApiError(404, "not_found", CATALOG_NOT_FOUND)
-    region = publication.catalog.region
-    items = with_standard_item_key(publication.items.order_by("seq", "pk"))
-    payload = {
-        **catalog_summary(request, publication, _full_names([region])),
-        "contact": _contact(region),
-        "items": [item_data(request, item) for item in items],
-    }
-    return payload, publication.published_at
+    # A publication never changes: its body is built once (per host, for the links) until
+    # the catalog's region or its items' disclosure records change (caching.publications_key).
+    payload = caching.cached(
+        "api-catalog",
+        (request.scheme, request.get_host(), *caching.publications_key(publications)),
+        lambda: published_catalog(request, publication),
+        caching.PUBLICATION_SECONDS,
+    )
+    return payload, caching.changed_at(publication.published_at, publication.records_changed_at)
 
 
-@endpoint
+@endpoint(by_state=True)
 def search(request):
     """/search/'s query over published items, as JSON."""
     form = SearchForm(request.GET)
@@ -477,44 +438,27 @@ def search(request):
         name, errors = next(iter(form.errors.items()))
         raise bad_parameter(name, errors[0])
     data = form.cleaned_data
-    items = search_published_items(data)
+    paginator = None
+
+    def paginator_for(page_size):
+        nonlocal paginator
+        paginator = search_paginator(data, page_size)
+        return paginator
 
     def serialize(page):
-        full_names = _full_names(item.publication.catalog.region for item in page)
-        results = []
-        for item in page:
-            catalog = item.publication.catalog
-            results.append(
-                {
-                    **item_data(request, item),
-                    "catalog": {
-                        "id": catalog.pk,
-                        "title": catalog.title,
-                        "url": request.build_absolute_uri(
-                            reverse("api:catalog", args=[catalog.pk])
-                        ),
-                        "html_url": request.build_absolute_uri(
-                            reverse("site:catalog", args=[catalog.pk])
-                        ),
-                        "region": {
-                            **region_link(request, catalog.region),
-                            "full_name": full_names.get(catalog.region_id, ""),
-                        },
-                        "standard": {
-                            "code": catalog.standard.code,
-                            "title": catalog.standard.title,
-                        },
-                    },
-                    "published_at": _iso(item.publication.published_at),
-                }
-            )
-        return results
+        names = full_names(item.publication.catalog.region for item in page)
+        return [
+            {
+                **item_data(request, item),
+                "catalog": catalog_link(
+                    request, item.publication.catalog, names[item.publication.catalog.region_id]
+                ),
+                "published_at": iso(item.publication.published_at),
+            }
+            for item in page
+        ]
 
-    scope = {}
-    if data.get("region"):
-        scope["catalog__region__path__startswith"] = data["region"].path
-    if data.get("catalog"):
-        scope["catalog"] = data["catalog"]
+    page = paginate(request, None, serialize, paginator_for=paginator_for)
     payload = {
         "query": {
             "q": data.get("q") or "",
@@ -525,11 +469,38 @@ def search(request):
             "method": data.get("method") or None,
             "level": data.get("level") or None,
         },
-        **paginate(request, items, serialize),
+        **page,
+        # Counting stops past portal.search.COUNT_CAP: then "count" is the cap.
+        "count_capped": paginator.capped,
     }
-    return payload, _latest_publication(**scope)
+    if catalog := data.get("catalog"):
+        return payload, catalog.last_published_at
+    return payload, _latest_publication(data.get("region"))
 
 
 @endpoint
-def not_found(request, *args, **kwargs):
+def _unknown_path(request):
     raise ApiError(404, "not_found", "没有这个接口，请查看 /api/v1/ 列出的接口。")
+
+
+def _is_endpoint(path: str, urlconf) -> bool:
+    try:
+        return resolve(path, urlconf).url_name != "not_found"
+    except Resolver404:
+        return False
+
+
+def not_found(request, *args, **kwargs):
+    """Every other path under /api/v1/: a JSON 404 (or 405 for a write), never HTML.
+
+    Being a catch-all, this route keeps Django's APPEND_SLASH from seeing a 404, so it
+    does what APPEND_SLASH would: "/api/v1/regions" redirects to "/api/v1/regions/".
+    """
+    if (
+        settings.APPEND_SLASH
+        and request.method in SAFE_METHODS
+        and not request.path_info.endswith("/")
+        and _is_endpoint(f"{request.path_info}/", getattr(request, "urlconf", None))
+    ):
+        return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return _unknown_path(request)

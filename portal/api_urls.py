@@ -1,4 +1,4 @@
-"""The read-only open-data JSON API under /api/v1/ (see docs/api.md)."""
+"""The read-only open-data JSON API under /api/v1/ (see README.md, "Open-data API")."""
 
 from django.urls import path, re_path
 
@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path("catalogs/<id:pk>/", api.catalog_detail, name="catalog"),
     path("search/", api.search, name="search"),
-    # Anything else under /api/v1/ answers in JSON too. Only paths ending in "/", so that
-    # APPEND_SLASH still redirects "/api/v1/regions" to "/api/v1/regions/".
-    re_path(r"^.*/$", api.not_found, name="not_found"),
+    # Anything else under /api/v1/ answers in JSON too; the view itself appends the slash
+    # where APPEND_SLASH would ("/api/v1/regions" redirects to "/api/v1/regions/").
+    re_path(r"^.*$", api.not_found, name="not_found"),
 ]

@@ -1,10 +1,13 @@
 """Demo data: Jilin's regions, the standard catalogs, and 长春市 compiled and mostly published.
 
-Everything here is idempotent, so ``make run`` can be repeated. Demo passwords are generated
-on first use and kept in ``.demo-logins.json`` next to manage.py (ignored by git).
+``build_demo`` runs once per database: it builds the demo in one transaction and records a
+``SetupMarker``; once that exists, set-up writes nothing at all, so ``make run`` can be
+repeated without undoing what people did since. It never builds over a database that already
+holds catalogs or staff, and reference data (regions, standard catalogs) is only created when
+missing, never updated. Demo passwords are generated on first use and kept in
+``.demo-logins.json`` next to manage.py (ignored by git).
 """
 
-import importlib.util
 import json
 import secrets
 from dataclasses import dataclass
@@ -13,7 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
+from django.utils import timezone
 
 from catalogs.divisions import load_divisions
 from catalogs.models import Catalog, Region, RegionLevel, Role, StaffProfile, StandardCatalog
@@ -27,8 +32,11 @@ from items.services import (
     item_update,
 )
 from items.validation import item_problems
+from portal.models import SetupMarker
 
 DEMO_CITY = "2201"  # 长春市
+DEMO_PROVINCE = "22"  # 吉林省
+DEMO_MARKER = "demo"
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.json"
 
 
@@ -69,38 +77,86 @@ def _phone(region: Region) -> str:
 
 
 def ensure_reference_data() -> None:
-    load_divisions("22")
-    standard_catalogs_load_initial()
+    """Jilin's divisions and the standard catalogs, each only if missing (never updated)."""
+    if not Region.objects.filter(code=DEMO_PROVINCE).exists():
+        load_divisions(DEMO_PROVINCE)
+    standard_catalogs_load_initial()  # creates a catalog or its first edition only if missing
+
+
+def _stored_logins() -> dict[str, str]:
+    return json.loads(LOGINS_FILE.read_text()) if LOGINS_FILE.exists() else {}
 
 
 def ensure_users() -> dict[str, str]:
-    """Create the demo staff users; returns username -> password."""
-    logins = json.loads(LOGINS_FILE.read_text()) if LOGINS_FILE.exists() else {}
+    """Create the demo staff users that do not exist yet; returns username -> password.
+
+    An existing user (and its profile) is left exactly as it is, password included.
+    """
+    logins = _stored_logins()
     User = get_user_model()
     for demo in DEMO_USERS:
+        if User.objects.filter(username=demo.username).exists():
+            continue
         password = logins.get(demo.username) or secrets.token_urlsafe(9)
         logins[demo.username] = password
-        user, created = User.objects.get_or_create(
-            username=demo.username, defaults={"is_staff": True, "first_name": demo.full_name}
+        user = User(
+            username=demo.username,
+            first_name=demo.full_name,
+            is_staff=True,
+            is_superuser=demo.role == Role.PROVINCE_ADMIN,
         )
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.is_staff = True
-            user.is_superuser = demo.role == Role.PROVINCE_ADMIN
-            user.save()
+        user.set_password(password)
+        user.save()
         region = Region.objects.get(code=demo.region_code)
-        StaffProfile.objects.update_or_create(
-            user=user,
-            defaults={
-                "role": demo.role,
-                "region": region,
-                "office": demo.office,
-                "phone": _phone(region),
-            },
+        StaffProfile.objects.create(
+            user=user, role=demo.role, region=region, office=demo.office, phone=_phone(region)
         )
     LOGINS_FILE.write_text(json.dumps(logins, ensure_ascii=False, indent=2))
     LOGINS_FILE.chmod(0o600)
     return logins
+
+
+def demo_logins() -> dict[str, str]:
+    """What to print for each demo user, read-only: the kept password while it still works."""
+    logins = _stored_logins()
+    users = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in=[d.username for d in DEMO_USERS])
+    }
+    shown = {}
+    for demo in DEMO_USERS:
+        user, password = users.get(demo.username), logins.get(demo.username)
+        if user is None:
+            shown[demo.username] = "（不存在）"
+        elif password and check_password(password, user.password):
+            shown[demo.username] = password
+        else:
+            shown[demo.username] = "（密码已更改）"
+    return shown
+
+
+def demo_built_at():
+    marker = SetupMarker.objects.filter(name=DEMO_MARKER).first()
+    return marker.done_at if marker else None
+
+
+def existing_data() -> bool:
+    """Catalogs or staff not made by the demo: the demo is never mixed into them."""
+    return Catalog.objects.exists() or StaffProfile.objects.exists()
+
+
+@transaction.atomic
+def build_demo(*, today: date) -> dict | None:
+    """Build the whole demo once; None when it was built before or other data exists."""
+    if SetupMarker.objects.filter(name=DEMO_MARKER).exists() or existing_data():
+        return None
+    ensure_reference_data()
+    ensure_users()
+    counts = compile_city()
+    counts["review"] = seed_review(today)
+    counts["records"] = seed_records(today)
+    SetupMarker.objects.create(name=DEMO_MARKER, done_at=timezone.now())
+    return counts
 
 
 def _localised_values(item: Item, region: Region) -> dict:
@@ -124,8 +180,13 @@ def _localised_values(item: Item, region: Region) -> dict:
 
 @transaction.atomic
 def compile_city(city_code: str = DEMO_CITY) -> dict[str, int]:
-    """Derive, localise and publish the catalogs of one city's counties and townships."""
+    """Derive, localise and publish the catalogs of one city's counties and townships.
+
+    Only into a city without catalogs: existing ones are never touched.
+    """
     city = Region.objects.get(code=city_code)
+    if Catalog.objects.within(city).exists():
+        return {"published": 0, "catalogs": Catalog.objects.within(city).count()}
     for region in Region.objects.descendants_of(city).catalog_holders():
         if not region.office_name:
             region_update_contact(
@@ -170,10 +231,15 @@ def compile_city(city_code: str = DEMO_CITY) -> dict[str, int]:
     return {"published": published, "catalogs": Catalog.objects.within(city).count()}
 
 
+def seed_records(today: date) -> str:
+    """公开信息 for 农安县 and 农安镇 showing each state the checks tell apart (idempotent)."""
+    from records.demo import seed_records as seed_records_demo
+
+    return seed_records_demo(today=today)
+
+
 def seed_review(today: date) -> str:
-    if importlib.util.find_spec("review.demo") is None:
-        return "review demo not available"
     from review.demo import seed_review_demo
 
-    seed_review_demo(today=today)
-    return "review demo seeded"
+    summary = seed_review_demo(today=today)
+    return f"审核演示：{summary.get('findings', 0)} 条问题" if summary else "审核演示已存在"

@@ -1,52 +1,55 @@
 """Search over what citizens may see: the items of each catalog's current publication.
 
 The public /search/ page and /api/v1/search/ both validate the query string with
-``SearchForm`` and run ``search_published_items(form.cleaned_data)``, so a filter behaves
-the same in both places.
+``SearchForm`` and page through ``search_paginator(form.cleaned_data, …)``, so a filter
+behaves the same in both places.
 
 A term matches when it is a substring of the item's ``SearchDocument`` (the searched
-elements joined by spaces), ignoring case. On PostgreSQL that is ``document LIKE
-'%term%'`` for terms without letter case (all of Chinese) and ``ILIKE`` otherwise, and
-migration ``items.0002_search_trigram_indexes`` builds one GIN trigram index on exactly
-that document expression, which serves both operators. Chinese terms use plain LIKE
-because ILIKE and UPPER() cost several times more per row whenever the planner has to
-scan (terms of one or two characters have no trigrams, so they always scan). Five
-per-column indexes OR-ed together were tried first: the planner priced them above a
-sequential scan and never used them. SQLite scans, which is fine at its scale.
+elements joined by spaces), ignoring case. Results come in region, standard and 序号 order,
+which is ``PublishedItem.search_key`` (items.search): a page of results walks that index
+from the start and stops after 20 rows however many items match, and a region or catalog
+filter is one range of it. Counts stop past ``COUNT_CAP`` ("1,000+") and are kept until
+the next publication (``portal.caching``): counting needs up to 1,001 matching rows, a page
+only 20.
+
+On PostgreSQL the substring test is ``strpos()`` (``LIKE '%…%'`` costs ten times more per
+row on UTF-8 text), and ``items.search`` keeps a GIN index of each current item's character
+bigrams. The index finds the few items holding a rare term without reading the others. A
+frequent term (低保, 救助) is found sooner the other way round: walk the results in order,
+test each row, stop at the 20th match; a bitmap of every item holding it would read a
+posting list as long as the country. The count tells the two apart: past ``COUNT_CAP``
+matches the page walks (``frequent``), otherwise it asks the index. SQLite scans, which is
+fine at its scale.
 """
 
 import json
 
 from django import forms
-from django.db.models import F, Func, Lookup, Min, QuerySet, TextField
+from django.core.paginator import Paginator
+from django.db import connections, router
+from django.db.models import BooleanField, F, Func, Lookup, Min, QuerySet, TextField, Value
 from django.db.models.lookups import IContains
 from django.utils.choices import BaseChoiceIterator, normalize_choices
+from django.utils.functional import cached_property
 
 from catalogs import vocabulary
 from catalogs.models import Region
 from items.models import Publication, PublishedItem
+from items.search import SEARCHED_FIELDS, bigram_tsquery, region_key_range, search_key
+from portal.caching import cached_by_state
 
-# The element columns a search term is looked for in, in the order the index joins them.
-SEARCHED_FIELDS = ("level1", "level2", "content", "basis", "subject")
 QUERY_MAX_LENGTH = 100
 QUERY_MAX_TERMS = 10
+# Counting stops here: past it a search says "1,000+" and lists the first 1,000.
+COUNT_CAP = 1000
 
-# Column order of results: by region, then each region's catalogs in standard order.
-RESULT_ORDERING = (
-    "publication__catalog__region__code",
-    "publication__catalog__standard__order",
-    "publication__catalog__standard__code",
-    "seq",
-    "pk",
-)
+# Results in region (path), standard and 序号 order; see items.search.search_key.
+RESULT_ORDERING = ("search_key", "pk")
 
 
 class SearchDocument(Func):
     """The searched elements joined by single spaces, as one text expression.
 
-    The SQL must stay exactly what items.0002_search_trigram_indexes indexes:
-    ``"level1" || ' ' || "level2" || ' ' || "content" || ' ' || "basis" || ' ' || "subject"``
-    (tests/portal/test_search.py checks on PostgreSQL that the planner uses the index).
     Terms never contain white space, so no term can match across two elements.
     """
 
@@ -59,18 +62,41 @@ class SearchDocument(Func):
 
 
 class ContainsTerm(IContains):
-    """``lhs`` contains the term, ignoring case; on PostgreSQL in a trigram-indexable form.
+    """``lhs`` contains the term, ignoring case.
 
-    Django's own ``icontains`` renders ``UPPER(lhs::text) LIKE UPPER(%s)`` on PostgreSQL,
-    which neither matches the index on the bare document nor scans cheaply.
+    PostgreSQL: ``strpos``, on ``lower()`` of both sides only for terms with letter case
+    (Chinese has none). Django's ``icontains`` would render ``UPPER(lhs::text) LIKE
+    UPPER(%s)``, several times slower per row.
     """
 
     def as_postgresql(self, compiler, connection):
         # Compiled as is: BuiltinLookup.process_lhs would wrap it in UPPER(...::text).
         lhs, params = compiler.compile(self.lhs)
-        rhs, rhs_params = self.process_rhs(compiler, connection)  # '%term%', LIKE-escaped
-        operator = "LIKE" if self.rhs.upper() == self.rhs.lower() else "ILIKE"
-        return f"{lhs} {operator} {rhs}", [*params, *rhs_params]
+        term = str(self.rhs)
+        if term.upper() == term.lower():
+            return f"strpos({lhs}, %s) > 0", [*params, term]
+        return f"strpos(lower({lhs}), lower(%s)) > 0", [*params, term]
+
+
+class BigramMatch(Func):
+    """The item's bigram index holds every bigram of the terms (PostgreSQL only).
+
+    ``search_bigrams @@ 'tsquery'::tsquery``: the literal is cast, not parsed, so its
+    tokens are compared exactly as ``items.search`` wrote them (GIN index of items.0003).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, tsquery: str):
+        super().__init__(F("search_bigrams"), Value(tsquery))
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotImplementedError("the bigram index exists on PostgreSQL only")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        query, query_params = compiler.compile(self.source_expressions[1])
+        return f"{column} @@ ({query})::tsquery", [*column_params, *query_params]
 
 
 class JSONListContains(Lookup):
@@ -115,7 +141,8 @@ def _choices(terms, empty_label: str = "不限") -> list[tuple[str, str]]:
 
 
 def level1_choices() -> list[tuple[str, str]]:
-    return _choices(published_level1_values())
+    """The 一级事项 filter's choices, aggregated once per publication state (cached)."""
+    return _choices(cached_by_state("level1-values", (), published_level1_values))
 
 
 class CachedChoiceIterator(BaseChoiceIterator):
@@ -191,8 +218,10 @@ class SearchForm(forms.Form):
         error_messages={"invalid": "页码必须是正整数。", "min_value": "页码必须是正整数。"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, known_regions: dict[str, Region] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Regions the caller has loaded already (by code), so as not to load them twice.
+        self.known_regions = known_regions or {}
         # Queried on first use (validating a value, rendering the select) and then kept;
         # the field and its widget share the one iterator. The API never renders it.
         self.fields["level1"].choices = CachedChoiceIterator(level1_choices)
@@ -207,7 +236,9 @@ class SearchForm(forms.Form):
         code = self.cleaned_data["region"].strip()
         if not code:
             return None
-        region = Region.objects.filter(code=code).first() if code.isdigit() else None
+        region = self.known_regions.get(code)
+        if region is None and code.isdigit():
+            region = Region.objects.filter(code=code).first()
         if region is None:
             raise forms.ValidationError(f"没有代码为“{code}”的地区。")
         return region
@@ -239,27 +270,119 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys((query or "").split()))
 
 
-def search_published_items(cleaned_data: dict) -> QuerySet[PublishedItem]:
+# ---------------------------------------------------------------------------
+# The queries
+# ---------------------------------------------------------------------------
+
+
+def _vendor() -> str:
+    return connections[router.db_for_read(PublishedItem)].vendor
+
+
+def _key_ranges(cleaned_data: dict) -> list[tuple[str, str]]:
+    """Region and catalog filters as ranges of ``search_key``: no join, one index range."""
+    ranges = []
+    if region := cleaned_data.get("region"):
+        ranges.append(region_key_range(region.path))
+    if catalog := cleaned_data.get("catalog"):
+        key = search_key(catalog.region.path, catalog.standard.order, catalog.standard.code, 0)
+        prefix = key[: key.rindex("!") + 1]
+        ranges.append((prefix, prefix[:-1] + '"'))  # '"' follows '!'
+    return ranges
+
+
+def _element_filters(
+    items: QuerySet[PublishedItem], cleaned_data: dict, *, frequent: bool = False
+) -> QuerySet:
+    """Terms and the filters on the item's own columns (no join).
+
+    ``frequent``: more than ``COUNT_CAP`` items match, so the first page is found soonest
+    by walking the results in order without the bigram index (see the module docstring).
+    """
+    terms = search_terms(cleaned_data.get("q") or "")
+    for term in terms:
+        items = items.filter(ContainsTerm(SearchDocument(), term))
+    tsquery = bigram_tsquery(terms)
+    if tsquery and not frequent and _vendor() == "postgresql":
+        items = items.filter(BigramMatch(tsquery))
+    if level1 := cleaned_data.get("level1"):
+        items = items.filter(level1=level1)
+    for key, column in (("audience", "audience"), ("method", "method"), ("level", "levels")):
+        if value := cleaned_data.get(key):
+            items = items.filter(JSONListContains(F(column), value))
+    for low, high in _key_ranges(cleaned_data):
+        items = items.filter(search_key__gte=low, search_key__lt=high)
+    return items
+
+
+def search_published_items(
+    cleaned_data: dict, *, frequent: bool = False
+) -> QuerySet[PublishedItem]:
     """Published items matching ``SearchForm.cleaned_data``; only current publications.
 
     Every term must match (AND), each anywhere in the searched elements. ``region``
     takes the region and everything below it. Missing keys mean "no filter", so callers
-    may pass a partial dict such as ``{"q": "低保"}``.
+    may pass a partial dict such as ``{"q": "低保"}``. Slice it: it is meant to be read a
+    page at a time.
     """
     items = with_standard_item_key(
         PublishedItem.objects.visible_to_public().select_related(
             "publication__catalog__region", "publication__catalog__standard"
         )
     )
-    for term in search_terms(cleaned_data.get("q") or ""):
-        items = items.filter(ContainsTerm(SearchDocument(), term))
+    # The joins say exactly what is asked; the key range in _element_filters lets the
+    # database read only that part of the index.
     if region := cleaned_data.get("region"):
         items = items.filter(publication__catalog__region__path__startswith=region.path)
     if catalog := cleaned_data.get("catalog"):
         items = items.filter(publication__catalog=catalog)
-    if level1 := cleaned_data.get("level1"):
-        items = items.filter(level1=level1)
-    for key, column in (("audience", "audience"), ("method", "method"), ("level", "levels")):
-        if value := cleaned_data.get(key):
-            items = items.filter(JSONListContains(F(column), value))
-    return items.order_by(*RESULT_ORDERING)
+    return _element_filters(items, cleaned_data, frequent=frequent).order_by(*RESULT_ORDERING)
+
+
+def _count(cleaned_data: dict, cap: int) -> int:
+    # Only current items carry a search key (items.search), so no join is needed.
+    items = _element_filters(PublishedItem.objects.filter(search_key__isnull=False), cleaned_data)
+    return items.order_by()[: cap + 1].count()
+
+
+def count_published_items(cleaned_data: dict, cap: int | None = None) -> int:
+    """How many items ``search_published_items`` finds, counted to ``cap + 1`` at most.
+
+    ``cap`` is ``COUNT_CAP`` unless given. Kept until the next publication: a count needs
+    up to ``cap`` matching rows, the page itself only 20.
+    """
+    cap = COUNT_CAP if cap is None else cap
+    region, catalog = cleaned_data.get("region"), cleaned_data.get("catalog")
+    parts = (
+        tuple(search_terms(cleaned_data.get("q") or "")),
+        region.path if region else None,
+        catalog.pk if catalog else None,
+        *(cleaned_data.get(name) or None for name in ("level1", "audience", "method", "level")),
+        cap,
+    )
+    return cached_by_state("search-count", parts, lambda: _count(cleaned_data, cap))
+
+
+class SearchPaginator(Paginator):
+    """Pages over at most ``cap`` results, the count given (``count_published_items``)."""
+
+    def __init__(self, object_list, per_page, *, found: int, cap: int):
+        super().__init__(object_list, per_page)
+        self.found, self.cap = found, cap
+
+    @property
+    def capped(self) -> bool:
+        """More than ``cap`` items match; only the first ``cap`` can be paged to."""
+        return self.found > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, self.cap)
+
+
+def search_paginator(cleaned_data: dict, per_page: int) -> SearchPaginator:
+    """The results of ``cleaned_data`` page by page, counted first (``COUNT_CAP``)."""
+    cap = COUNT_CAP
+    found = count_published_items(cleaned_data, cap)
+    items = search_published_items(cleaned_data, frequent=found > cap)
+    return SearchPaginator(items, per_page, found=found, cap=cap)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("about/", views.about, name="about"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap-<int:number>.xml", views.sitemap_file, name="sitemap_file"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -8,6 +8,13 @@ admin.site.index_title = "管理首页"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
+    path("records/", include("records.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("portal.site_urls")),
 ]
+
+# Chinese error pages (JSON under /api/); see portal.errors.
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

@@ -7,10 +7,11 @@ out with backdated moves: publications on time and late, 复核 on time, late an
 some catalogs entered and under acceptance, one accepted (with its snapshot), one returned,
 rule findings from the checks and reviewers' findings open, answered and verified.
 
-Every step looks at the current state first, so running it twice is harmless. Moves go
-through the services with a backdated ``at``/``now``; only the publication timestamps the
-lead's demo wrote "now" are moved back directly, since publishing has no backdating path
-for status events it did not make.
+It runs once: when the city already has a check run (the demo's own, or anyone's), it
+returns without writing, so a second run never moves what people did since (no backdated
+publications, no invented 复核). Moves go through the services with a backdated
+``at``/``now``; only the publication timestamps the lead's demo wrote "now" are moved back
+directly, since publishing has no backdating path for status events it did not make.
 """
 
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from review.models import (
     Severity,
 )
 from review.schedule import DEFAULT_YEAR
+from review.selectors import STATUS_RANK
 
 S = CatalogStatus
 DEMO_CITY = "2201"  # 长春市
@@ -153,9 +155,9 @@ def _advance(catalog: Catalog, target: str, start: datetime, actor, reviewer) ->
     steps = [S.REVIEWED, S.ENTERED, S.ACCEPTING]
     at = start
     for step in steps:
-        if STATUS_ORDER[catalog.status] >= STATUS_ORDER[step]:
+        if STATUS_RANK[catalog.status] >= STATUS_RANK[step]:
             continue
-        if STATUS_ORDER[step] > STATUS_ORDER[target]:
+        if STATUS_RANK[step] > STATUS_RANK[target]:
             break
         who = reviewer if step == S.ACCEPTING else actor
         note = {
@@ -166,17 +168,6 @@ def _advance(catalog: Catalog, target: str, start: datetime, actor, reviewer) ->
         _move(catalog, step, at, who, note)
         at += timedelta(days=3, hours=2)
     return at
-
-
-STATUS_ORDER = {
-    S.DRAFTING: 0,
-    S.RETURNED: 0,
-    S.PUBLISHED: 1,
-    S.REVIEWED: 2,
-    S.ENTERED: 3,
-    S.ACCEPTING: 4,
-    S.ACCEPTED: 5,
-}
 
 
 def _reviewer_finding(catalog, *, reviewer, seq, element, severity, text, fix, now, due):
@@ -272,13 +263,16 @@ def _demo_mail_addresses() -> None:
 
 @transaction.atomic
 def seed_review_demo(*, today: date) -> dict:
-    """Create the campaigns and play 长春市's year out until ``today``; idempotent."""
+    """Create the campaigns and play 长春市's year out until ``today``, once.
+
+    Returns an empty summary, having written nothing, when the city has been checked before.
+    """
+    city = Region.objects.filter(code=DEMO_CITY).first()
+    if city is None or CheckRun.objects.filter(region=city).exists():
+        return {}
     _demo_mail_addresses()
     campaign = demo_campaign(today)
     due = {m.code: m.due_on for m in campaign.milestones.all()}
-    city = Region.objects.filter(code=DEMO_CITY).first()
-    if city is None:
-        return {"campaign": campaign.pk, "catalogs": 0}
     reviewer = _staff(Role.PROVINCE_REVIEWER)
     admin = _staff(Role.PROVINCE_ADMIN)
     coordinator = _staff(Role.CITY_COORDINATOR, city)

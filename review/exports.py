@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from catalogs.models import Catalog, Region, RegionLevel
+from catalogs.spreadsheets import workbook_text_only
 from items.models import Item, PublishedItem
 from review.models import AcceptanceDecision, Decision, Finding, FindingState, Severity
 
@@ -39,6 +40,7 @@ def _sheet(workbook, title: str, columns: list[tuple[str, int]], rows, *, first:
 
 
 def _bytes(workbook) -> bytes:
+    workbook_text_only(workbook)  # editors' text never becomes a live formula
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

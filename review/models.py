@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from catalogs.models import Catalog, CatalogStatus, Region, RegionLevel
 from catalogs.permissions import editable_region_filter, visible_region_filter
@@ -95,6 +96,14 @@ class Milestone(models.Model):
     # Which levels of region must reach the milestone (RegionLevel values).
     region_levels = models.JSONField("责任层级", default=list)
     completion = models.CharField("完成标志", max_length=10, choices=MilestoneCompletion.choices)
+    # Codes of the standard catalogs (领域) whose catalogs the milestone covers; empty: all.
+    # Codes rather than a relation, so the schedule can name them before they are loaded.
+    standard_codes = models.JSONField(
+        "覆盖领域",
+        default=list,
+        blank=True,
+        help_text="节点只统计所选领域的目录（如2020年省级验收只验收社会救助领域）；不选表示全部领域。",
+    )
 
     class Meta:
         verbose_name = "工作节点"
@@ -129,6 +138,13 @@ class Milestone(models.Model):
             )
         if self.completion == MilestoneCompletion.ROLLUP and levels != [RegionLevel.CITY]:
             raise ValidationError({"region_levels": "汇总报送只能由市级区划完成。"})
+        codes = self.standard_codes
+        if not isinstance(codes, list) or not all(isinstance(code, str) and code for code in codes):
+            raise ValidationError({"standard_codes": "覆盖领域应为标准目录代码的列表。"})
+
+    def covers(self, standard_code: str) -> bool:
+        """Whether the milestone counts catalogs of this standard (by its code)."""
+        return not self.standard_codes or standard_code in self.standard_codes
 
     @property
     def is_catalog_based(self) -> bool:
@@ -210,6 +226,8 @@ class FindingState(models.TextChoices):
     REOPENED = "reopened", "重新打开"
     VERIFIED = "verified", "已核销"
     RESOLVED = "resolved", "复查已通过"
+    # A rule result of severity 提示: advice, shown but never waiting for anyone.
+    ADVISORY = "advisory", "提示（无需整改）"
 
 
 # Waiting for the region's staff, and waiting for anyone (staff or reviewer).
@@ -272,6 +290,11 @@ class Finding(models.Model):
     )
     # The item's name when the finding was raised, kept if the item is deleted later.
     item_label = models.CharField("事项", max_length=300, blank=True)
+    # The item's elements and local extras when the finding was raised, so that the reviewer
+    # verifying the answer sees what changed ({seq, level1, ..., extras: [[name, value]]}).
+    item_snapshot = models.JSONField(
+        "提出时的事项内容", default=dict, blank=True, editable=False
+    )
     element = models.CharField("要素", max_length=20, choices=ELEMENT_CHOICES, blank=True)
     source = models.CharField("来源", max_length=10, choices=FindingSource.choices)
     rule_code = models.CharField("规则代码", max_length=40, blank=True, db_index=True)
@@ -311,6 +334,9 @@ class Finding(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source__in=FindingSource.values), name="finding_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(element__in=["", *ELEMENT_LABELS]), name="finding_element_valid"
             ),
             models.CheckConstraint(
                 condition=Q(source=FindingSource.REVIEWER)
@@ -384,7 +410,15 @@ class FindingEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=FindingEventKind.values), name="finding_event_kind_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(from_state__in=["", *FindingState.values]),
+                name="finding_event_from_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_state__in=FindingState.values),
+                name="finding_event_to_state_valid",
+            ),
         ]
 
     def __str__(self):
@@ -476,9 +510,24 @@ class AcceptanceDecision(models.Model):
 # ---------------------------------------------------------------------------
 
 
+class CheckSource(models.TextChoices):
+    """What a check run read: what citizens see, or (a preview only) the draft."""
+
+    PUBLICATION = "publication", "公开版本（从未发布的目录检查草稿）"
+    DRAFT = "draft", "草稿"
+
+
 class CheckRunQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(visible_region_filter(user, prefix="region__"))
+
+    def covering(self, catalog: Catalog):
+        """Stored runs over the publications whose scope includes ``catalog``: the catalog
+        itself, or its region or any region above it."""
+        return self.filter(stored=True, source=CheckSource.PUBLICATION).filter(
+            Q(catalog=catalog)
+            | Q(catalog__isnull=True, region__code__in=catalog.region.ancestor_codes())
+        )
 
 
 class CheckRun(models.Model):
@@ -499,6 +548,9 @@ class CheckRun(models.Model):
         Catalog, verbose_name="范围目录", null=True, blank=True, on_delete=models.SET_NULL
     )
     scope_label = models.CharField("检查范围", max_length=200)
+    source = models.CharField(
+        "检查对象", max_length=12, choices=CheckSource.choices, default=CheckSource.PUBLICATION
+    )
     started_at = models.DateTimeField("开始时间")
     seconds = models.FloatField("耗时(秒)", default=0)
     stored = models.BooleanField("保存问题", default=True)
@@ -516,6 +568,11 @@ class CheckRun(models.Model):
         verbose_name = "检查记录"
         verbose_name_plural = "检查记录"
         ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=CheckSource.values), name="check_run_source_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.scope_label} · {self.started_at:%Y-%m-%d %H:%M}"
@@ -547,3 +604,95 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.reason} · {self.day}"
+
+
+# ---------------------------------------------------------------------------
+# The province's settings: rule severities, which regions compile catalogs
+# ---------------------------------------------------------------------------
+
+
+class RuleSetting(models.Model):
+    """The province's adjustment of one automated rule: another severity, or switched off.
+
+    Rules without a row run at their default severity. Every change is kept in the history
+    (who, when, old and new values).
+    """
+
+    rule_code = models.CharField("检查规则", max_length=40, unique=True)
+    # Blank: the rule's default severity.
+    severity = models.CharField(
+        "严重程度",
+        max_length=10,
+        choices=Severity.choices,
+        blank=True,
+        help_text="留空表示采用规则默认的严重程度。",
+    )
+    enabled = models.BooleanField("启用", default=True, help_text="停用的规则不再运行。")
+    note = models.TextField("调整理由", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_by", "updated_at"])
+
+    class Meta:
+        verbose_name = "检查规则设置"
+        verbose_name_plural = "检查规则设置"
+        ordering = ["rule_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=["", *Severity.values]),
+                name="rule_setting_severity_valid",
+            ),
+        ]
+
+    def __str__(self):
+        from review.checks import RULES_BY_CODE
+
+        rule = RULES_BY_CODE.get(self.rule_code)
+        return rule.title if rule else self.rule_code
+
+
+class CompilingRegion(Region):
+    """Counties and townships seen as the province sets who compiles catalogs (admin only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "编制目录的区划"
+        verbose_name_plural = "编制目录的区划"
+
+
+class RegionCompileEvent(models.Model):
+    """One change of whether a region compiles catalogs, made by the province."""
+
+    region = models.ForeignKey(
+        Region, verbose_name="区划", on_delete=models.CASCADE, related_name="compile_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间")
+    compiled_before = models.BooleanField("原为编制目录")
+    compiles_after = models.BooleanField("改为编制目录")
+    note_before = models.CharField("原说明", max_length=200, blank=True)
+    note_after = models.CharField("新说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "编制目录设置记录"
+        verbose_name_plural = "编制目录设置记录"
+        ordering = ["region", "-at", "-pk"]
+
+    def __str__(self):
+        after = "编制目录" if self.compiles_after else "不编制目录"
+        return f"{self.region} · {after}"

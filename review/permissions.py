@@ -32,14 +32,6 @@ def workspace_of(user) -> str | None:
     return None
 
 
-def is_coordinator_of(user, region: Region) -> bool:
-    """A city coordinator whose city is ``region`` or contains it."""
-    profile = profile_of(user)
-    return bool(
-        profile and profile.role == Role.CITY_COORDINATOR and region.is_within(profile.region)
-    )
-
-
 def require_reviewer(user) -> None:
     if not is_province_reviewer(user):
         raise PermissionDenied("只有省级审核人员可以执行此操作。")
@@ -65,7 +57,3 @@ def can_report_milestone(user, milestone, region: Region) -> bool:
             profile and profile.role == Role.CITY_COORDINATOR and profile.region_id == region.pk
         )
     return can_edit_region(user, region)
-
-
-def can_view_city(user, city: Region) -> bool:
-    return city.level == RegionLevel.CITY and can_view_region(user, city)

@@ -1,5 +1,8 @@
 """Reminder mails: milestones coming due and findings due or overdue.
 
+Milestones count only the regions that compile catalogs and the fields each milestone
+covers (``campaign_progress``); findings filed as advice (提示) never remind anyone.
+
 Meant for a daily timer. Each reminder has a reason key; a ReminderLog row per
 (recipient, reason, day) makes a second run on the same data send nothing.
 """
@@ -16,13 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogs.models import Region, RegionLevel, Role, StaffProfile
+from catalogs.permissions import EDITOR_ROLES
 from review.models import Campaign, Finding, ReminderLog
 from review.selectors import campaign_progress, days_left
 
 MILESTONE_THRESHOLDS = (7, 3, 1)  # days before the due date
 FINDING_DUE_DAYS = 3
-
-EDITOR_ROLES = (Role.COUNTY_EDITOR, Role.TOWNSHIP_EDITOR)
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +87,17 @@ def _recipients_by_region() -> dict[int, list]:
 
 
 def _responsible(region: Region, by_region, parents: dict[int, int | None]) -> list:
-    """The region's own staff; a township without its own editor falls to its county's."""
+    """The region's own staff; a township without its own editor falls to its county's
+    editors (or, for a unit placed directly under 长白山管委会, to its coordinator)."""
     own = [p.user for p in by_region.get(region.pk, [])]
     if own or region.level != RegionLevel.TOWNSHIP:
         return own
     parent_id = parents.get(region.pk)
-    return [p.user for p in by_region.get(parent_id, []) if p.role == Role.COUNTY_EDITOR]
+    return [
+        p.user
+        for p in by_region.get(parent_id, [])
+        if p.role in (Role.COUNTY_EDITOR, Role.CITY_COORDINATOR)
+    ]
 
 
 def collect_reminders(*, today: date, campaign: Campaign | None = None) -> list[Reminder]:

@@ -13,12 +13,13 @@ Region tree (real codes):
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from catalogs.models import Region, RegionLevel, Role, StandardCatalog
 from catalogs.permissions import SYSTEM
 from catalogs.services import standard_catalogs_load_initial
 from items.services import catalog_derive
-from tests.factories import staff_user
+from tests.factories import localise, staff_user
 
 TREE = [
     ("22", "吉林省", RegionLevel.PROVINCE, None),
@@ -88,6 +89,23 @@ def users(regions):
     )
 
 
+def log_in(client, user):
+    """Log ``user`` in on a test client, reloaded first so that the session's password hash
+    matches the database (a factory's user object can carry a stale one)."""
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs a fixture user in on the test's ``client`` and returns it."""
+
+    def _login(user):
+        return log_in(client, user)
+
+    return _login
+
+
 @pytest.fixture
 def catalogs(regions, standards):
     """Derived (unpublished) catalogs for 农安县, 农安镇 and 永吉县."""
@@ -105,31 +123,6 @@ def catalogs(regions, standards):
             actor=SYSTEM, region=regions.yongji, standard=standards.social
         ),
     )
-
-
-def localise(catalog, office: str | None = None):
-    """Fill what a derived catalog still lacks so that it can be published."""
-    from items.models import Item
-
-    office = office or (catalog.region.office_name or f"{catalog.region.name}人民政府")
-    for item in Item.objects.filter(catalog=catalog):
-        item.subject = office
-        if not item.content:
-            item.content = "●相关信息"
-        if not item.basis:
-            item.basis = "信息公开规定"
-        if not item.deadline:
-            item.deadline = "制定或获取信息之日起10个工作日内"
-        if not item.channels:
-            item.channels = ["政府网站"]
-        if not item.audience:
-            item.audience = ["全社会"]
-        if not item.method:
-            item.method = ["主动"]
-        if catalog.region.catalog_level not in item.levels:
-            item.levels = sorted({*item.levels, catalog.region.catalog_level})
-        item.save()
-    return catalog
 
 
 @pytest.fixture

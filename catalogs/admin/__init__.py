@@ -1,23 +1,8 @@
-"""Staff admin of the catalogs app, one module per area; importing registers them.
+"""Shared pieces of the staff admin that depend on the catalogs app alone.
 
-- ``regions``: regions (contact details, deriving catalogs) and staff users with roles
-- ``standards``: the standard catalogs, their editions and items (待核对)
-- ``derived``: derived catalogs with their items inline, publication and comparisons
-
-The shared bases (region scoping, writes through services, Chinese form messages) live in
-``catalogs.admin_base``, outside this package, so that ``items.admin`` can use them
-without importing this package.
+Nothing is registered here. The ModelAdmins of regions, staff users, the standard
+catalogs and derived catalogs need the item services and inlines, so they live in
+``items.admin`` (the lowest app that can import everything they use); they build on
+``catalogs.admin.base``: region scoping, writes through services, Chinese form messages,
+read-only history and the term displays.
 """
-
-from catalogs.admin.derived import CatalogAdmin
-from catalogs.admin.regions import RegionAdmin, StaffUserAdmin
-from catalogs.admin.standards import StandardCatalogAdmin, StandardEditionAdmin, StandardItemAdmin
-
-__all__ = [
-    "CatalogAdmin",
-    "RegionAdmin",
-    "StaffUserAdmin",
-    "StandardCatalogAdmin",
-    "StandardEditionAdmin",
-    "StandardItemAdmin",
-]

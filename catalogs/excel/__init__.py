@@ -46,10 +46,16 @@ Extra columns, chosen as staff would expect:
 - An unrecognised header in the middle of the official columns, a missing required header,
   a duplicated header, or an empty header over a column with content is refused.
 
+Before anything is parsed, ``check_workbook`` (``catalogs.excel.archive``) bounds the file: its
+size, the zip's parts and decompressed size, no DTD in any XML part (no XXE), and each sheet's
+declared dimension, rows, cells and merged ranges against 5,000 rows and 256 columns. The
+sheet is then streamed (openpyxl's read-only mode) and reading stops after 20 seconds.
+
 Every refusal is an ``ExcelFormatError`` whose messages name the row and column in Chinese
 ("第5行第K列：无法识别的勾选标记“maybe”"). The reader never touches the database.
 """
 
+from catalogs.excel.archive import check_workbook
 from catalogs.excel.reader import parse_channels, read_catalog_workbook
 from catalogs.excel.table import (
     FIELD_LABELS,
@@ -67,6 +73,7 @@ __all__ = [
     "ParsedRow",
     "ParsedTable",
     "channel_checklist",
+    "check_workbook",
     "parse_channels",
     "read_catalog_workbook",
     "write_catalog_workbook",

@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 from catalogs import vocabulary
+from catalogs.excel.archive import (
+    DAMAGED,
+    NOT_XLSX,
+    UNSAFE_STRUCTURE,
+    SheetShape,
+    check_workbook,
+)
 from catalogs.excel.table import (
     EXTRA_NAME_LIMIT,
     FIELD_LABELS,
-    MAX_DATA_ROWS,
     MAX_HEADER_SEARCH_ROWS,
     MAX_REPORTED_ERRORS,
+    READ_TIME_LIMIT_SECONDS,
     REQUIRED_FIELDS,
     TERM_FIELDS,
     TEXT_LIMITS,
@@ -28,9 +42,11 @@ from catalogs.excel.table import (
 )
 from catalogs.vocabulary import normalize_text
 
-_TICK_YES = {"√", "✓", "✔", "☑", "■", "☒", "是", "有", "v", "V", "Y", "y", "1", "●"}
+_TICK_YES = {"√", "✓", "✔", "☑", "■", "☒", "✅", "是", "有", "v", "V", "Y", "y", "1", "●"}
 _TICK_NO = {"", "□", "☐", "否", "无", "-", "—", "–", "/", "×", "✗", "✘", "0", "○"}
-_TICKED_MARKS = "■☑☒✓✔√"
+_TICKED_MARKS = "■☑☒✓✔√✅"
+# Emoji presentation selectors: ✔️ is ✔ followed by U+FE0F.
+_VARIATION_SELECTORS = str.maketrans("", "", "\ufe0e\ufe0f")
 _UNTICKED_MARKS = "□☐"
 _CHECKLIST_SPLIT = re.compile(f"([{_TICKED_MARKS}{_UNTICKED_MARKS}])")
 _CHANNEL_SEPARATORS = set("、,，;；/／\n\r\t ")
@@ -38,7 +54,21 @@ _OTHER_CHANNEL = re.compile(r"^其[他它]\s*[(（:：]?\s*(?P<text>.*?)\s*[)）
 _NOTE_PREFIXES = ("注:", "注：", "备注", "说明", "填表说明", "附注")
 _LEVEL_LIKE = re.compile(r"^(省|市|地|州|盟|县|区|旗|乡|镇|村|街道|社区)\S{0,6}级$")
 
-_HEADER_MARKERS = {normalize_text(text) for text in ("序号", "公开事项", "一级事项")}
+_HEADER_MARKERS = {normalize_text(text) for text in ("序号", "公开事项", "一级事项", "一级目录")}
+# A three-level layout: 一级目录 (the field) | 二级 (the standard's 一级事项) | 三级事项.
+_TIER_HEADERS = {
+    normalize_text(text): tier
+    for text, tier in (
+        ("一级目录", 1),
+        ("一级", 1),
+        ("二级目录", 2),
+        ("二级", 2),
+        ("三级目录", 3),
+        ("三级", 3),
+    )
+}
+# Footer rows that sum the table up, not items.
+_TOTAL_ROW = re.compile(r"^(合计|小计|总计|共计)")
 _GROUPS = {normalize_text(text): text for text in ("公开事项", "公开对象", "公开方式", "公开层级")}
 _GROUP_FIELDS = {"公开对象": "audience", "公开方式": "method", "公开层级": "levels"}
 _SINGLE_HEADERS = {
@@ -72,6 +102,7 @@ _SUB_HEADERS = {
         "一级事项",
         "二级事项",
         "三级事项",
+        *_TIER_HEADERS,
         *vocabulary.AUDIENCES,
         *vocabulary.AUDIENCE_ALIASES,
         *vocabulary.METHODS,
@@ -84,6 +115,17 @@ _SUB_HEADERS = {
 
 class _CellError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A formula cell the file keeps no computed value for (written by a program, never
+    opened in Excel): its value is unknown, which is not the same as empty."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -110,40 +152,192 @@ def _text(value) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, _Formula):
+        return ""
+    text = str(value).translate(_VARIATION_SELECTORS).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
-def _load_grid(fileobj):
-    if isinstance(fileobj, bytes | bytearray):
-        fileobj = io.BytesIO(fileobj)
+def _dimensions_before_sheet_data(self) -> None:
+    """``ReadOnlyWorksheet._get_size`` that stops where ``<sheetData>`` starts.
+
+    openpyxl 3.1 looks for ``<dimension>`` until ``<sheetData>`` *ends*, so a sheet without
+    one is parsed whole while the workbook loads. ``<dimension>`` precedes ``<sheetData>``
+    (ECMA-376 §18.3.1.99), and every read here passes its bounds explicitly anyway.
+    """
+    with self._get_source() as source:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                try:
+                    boundaries = SheetDimension.from_tree(element).boundaries
+                except (TypeError, ValueError):
+                    return
+                if boundaries is not None and None not in boundaries:
+                    self._min_column, self._min_row, self._max_column, self._max_row = boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+ReadOnlyWorksheet._get_size = _dimensions_before_sheet_data
+
+
+class _Deadline:
+    """Refuses once reading has taken longer than ``seconds`` (None: no limit)."""
+
+    def __init__(self, seconds: float | None):
+        self.ends = None if seconds is None else time.monotonic() + seconds
+        self.seconds = seconds
+
+    def check(self) -> None:
+        if self.ends is not None and time.monotonic() > self.ends:
+            raise ExcelFormatError(
+                f"读取文件超时（超过{self.seconds:g}秒），已停止导入。"
+                "请检查文件是否过大，或拆分后分别导入。"
+            )
+
+
+@dataclass
+class _Sheet:
+    title: str
+    position: int  # 0 for the workbook's first sheet
+    grid: list
+    merged: list
+    header1: int
+    two_rows: bool
+    columns: list
+    errors: list
+    warnings: list
+
+
+def _load_sheets(fileobj, deadline: _Deadline):
+    """Every sheet that has a header row, read and its columns classified, in workbook
+    order; stops at the first sheet whose columns are the official table's."""
+    checked = check_workbook(fileobj)  # bounds everything before openpyxl parses anything
     try:
-        workbook = load_workbook(fileobj, data_only=True)
+        workbook = load_workbook(io.BytesIO(checked.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ExcelFormatError(
-            "无法读取文件：这不是Excel工作簿（.xlsx）。如果是旧版.xls或WPS格式，"
-            "请先在Excel或WPS中“另存为”.xlsx格式再导入。"
-        ) from exc
+        raise ExcelFormatError(NOT_XLSX) from exc
+    except DefusedXmlException as exc:
+        raise ExcelFormatError(UNSAFE_STRUCTURE.format(detail="XML部件含有DTD或实体声明")) from exc
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise ExcelFormatError(f"无法读取文件：Excel文件已损坏或格式不受支持（{exc}）。") from exc
-    for ws in workbook.worksheets:
-        grid, merged = _sheet_grid(ws)
-        if _find_header_row(grid) is not None:
-            return ws.title, grid, merged
-    raise ExcelFormatError(
-        f"未找到表头：工作表前{MAX_HEADER_SEARCH_ROWS}行中没有“序号”或“公开事项”。"
-        "请使用官方表格格式（标题行下为两行表头）。"
-    )
+        raise ExcelFormatError(DAMAGED.format(detail=exc)) from exc
+    sheets, titles = [], []
+    try:
+        for position, ws in enumerate(workbook.worksheets):
+            titles.append(ws.title)
+            path = getattr(ws, "_worksheet_path", "")
+            shape = checked.sheets.get(path)
+            if shape is None:  # a part openpyxl reads that the check did not see as a sheet
+                raise ExcelFormatError(DAMAGED.format(detail=f"工作表“{ws.title}”无法识别"))
+            grid, merged = _sheet_grid(ws, shape, deadline)
+            header1 = _find_header_row(grid)
+            if header1 is None:
+                continue
+            _mark_uncomputed_formulas(checked.data, path, grid, merged, deadline)
+            two_rows = _is_two_header_rows(grid, merged, header1)
+            columns, errors, warnings = _classify_columns(grid, header1, two_rows)
+            sheet = _Sheet(
+                ws.title, position, grid, merged, header1, two_rows, columns, errors, warnings
+            )
+            sheets.append(sheet)
+            if not errors:
+                break
+    except (ExcelFormatError, MemoryError):
+        raise
+    except Exception as exc:
+        raise ExcelFormatError(DAMAGED.format(detail=exc)) from exc
+    finally:
+        workbook.close()
+    if not sheets:
+        where = "工作表" if len(titles) <= 1 else f"工作表“{'”“'.join(titles)}”的"
+        raise ExcelFormatError(
+            f"未找到表头：{where}前{MAX_HEADER_SEARCH_ROWS}行中没有“序号”或“公开事项”。"
+            "请使用官方表格格式（标题行下为两行表头）。"
+        )
+    return sheets, len(titles)
 
 
-def _sheet_grid(ws):
-    max_row = ws.max_row or 0
-    if max_row > MAX_DATA_ROWS + MAX_HEADER_SEARCH_ROWS:
-        raise ExcelFormatError(f"表格超过{MAX_DATA_ROWS}行，无法作为公开事项目录导入。")
-    grid = [list(row) for row in ws.iter_rows(min_row=1, max_row=max_row, values_only=True)]
+_FORMULA_HINT = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+
+
+def _mark_uncomputed_formulas(data: bytes, path: str, grid, merged, deadline) -> None:
+    """Put a ``_Formula`` where a cell has a formula and no saved value (openpyxl's
+    read-only, data-only mode reads it as empty). One streaming pass over the sheet's XML,
+    only when it holds a formula at all."""
+    if not path:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            xml = archive.read(path.lstrip("/"))
+        except KeyError:
+            return
+    if not _FORMULA_HINT.search(xml):
+        return
+    state = {"ref": None, "formula": None, "value": False, "in": None}
+    found: list[tuple[str, str]] = []
+
+    def local(name: str) -> str:
+        return name.rsplit(":", 1)[-1]
+
+    def start(name, attrs):
+        name = local(name)
+        if name == "c":
+            state.update(ref=attrs.get("r"), formula=None, value=False, text=[])
+        elif name in ("f", "v", "is"):
+            state["in"] = name
+            if name == "f" and state["formula"] is None:
+                state["formula"] = ""
+            if name == "is":
+                state["value"] = True
+
+    def chars(text):
+        if state["in"] == "f":
+            state["formula"] += text
+        elif state["in"] == "v" and text.strip():
+            state["value"] = True
+
+    def end(name):
+        name = local(name)
+        if name in ("f", "v", "is"):
+            state["in"] = None
+        elif name == "c":
+            if state["formula"] is not None and not state["value"] and state["ref"]:
+                found.append((state["ref"], state["formula"]))
+            state["ref"] = None
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.Parse(xml, True)
+    deadline.check()
+    for ref, formula in found:
+        match = _CELL_REF.match(ref)
+        if not match:
+            continue
+        row, column = int(match.group(2)), column_index_from_string(match.group(1))
+        if row <= len(grid) and column <= len(grid[row - 1]) and grid[row - 1][column - 1] is None:
+            text = f"={formula}" if formula else "=（共享公式）"
+            grid[row - 1][column - 1] = _Formula(text)
+
+
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _sheet_grid(ws, shape: SheetShape, deadline: _Deadline):
+    """The sheet's rectangle of values (streamed), merged cells filled with their top-left."""
+    grid = []
+    if shape.rows and shape.columns:
+        rows = ws.iter_rows(min_row=1, max_row=shape.rows, max_col=shape.columns, values_only=True)
+        for index, row in enumerate(rows):
+            if index % 256 == 0:
+                deadline.check()
+            grid.append(list(row))
+            if index + 1 == MAX_HEADER_SEARCH_ROWS and _find_header_row(grid) is None:
+                break  # not the table's sheet: the rest need not be read
     merged = []
-    for merged_range in ws.merged_cells.ranges:
-        min_col, min_row, max_col, max_row_ = merged_range.bounds
+    for min_row, min_col, max_row_, max_col in shape.merged:
         if min_row > len(grid):
             continue
         value = grid[min_row - 1][min_col - 1] if min_col <= len(grid[min_row - 1]) else None
@@ -173,6 +367,8 @@ def _classify_sub(group: str, sub_norm: str, sub_raw: str, index: int) -> _Colum
             return _Column(index, "text", _SINGLE_HEADERS[sub_norm], header=sub_raw)
         if sub_norm == _THIRD_LEVEL:
             return _Column(index, "extra", header="三级事项")
+        if sub_norm in _TIER_HEADERS:
+            return _Column(index, "tier", term=str(_TIER_HEADERS[sub_norm]), header=sub_raw)
         return _Column(index, "unknown", header=f"{group}·{sub_raw}")
     field_name = _GROUP_FIELDS[group]
     vocab, aliases = TERM_FIELDS[field_name]
@@ -215,11 +411,14 @@ def _classify_columns(grid, header1: int, two_rows: bool):
             columns.append(_Column(index, kind or "text", field_name, header=top_raw))
         elif top == _THIRD_LEVEL:
             columns.append(_Column(index, "extra", header="三级事项"))
+        elif top in _TIER_HEADERS:
+            columns.append(_Column(index, "tier", term=str(_TIER_HEADERS[top]), header=top_raw))
         elif _LEVEL_LIKE.match(top):
             columns.append(_Column(index, "ignore", "levels", header=top_raw))
         else:
             columns.append(_Column(index, "unknown", header=(top_raw + sub_raw).strip()))
 
+    warnings.extend(_map_tiers(columns, header1))
     official = [c.index for c in columns if c.kind in ("seq", "text", "content", "channels")]
     official += [c.index for c in columns if c.kind in ("tick", "terms")]
     last_official = max(official, default=0)
@@ -253,7 +452,7 @@ def _classify_columns(grid, header1: int, two_rows: bool):
 
     seen: dict[tuple, _Column] = {}
     for column in columns:
-        if column.kind in ("blank", "ignore", "unknown"):
+        if column.kind in ("blank", "ignore", "unknown", "skip"):
             continue
         if column.kind == "extra":
             keys = [("extra", column.header)]
@@ -278,12 +477,48 @@ def _classify_columns(grid, header1: int, two_rows: bool):
     present = {
         column.field
         for column in columns
-        if column.kind not in ("blank", "ignore", "unknown", "extra")
+        if column.kind not in ("blank", "ignore", "unknown", "extra", "skip")
     }
     for field_name in REQUIRED_FIELDS:
         if field_name not in present:
             errors.append(f"{header_cell}：缺少表头“{FIELD_LABELS[field_name]}”")
     return columns, errors, warnings
+
+
+def _map_tiers(columns: list[_Column], header1: int) -> list[str]:
+    """A layout by tiers (一级目录 | 二级 | 三级事项): the two lowest tiers are the item's
+    一级事项 and 二级事项, a tier above them is the field (社会救助) and is left out."""
+    tiers = [c for c in columns if c.kind == "tier"]
+    if not tiers:
+        return []
+    third = next((c for c in columns if c.kind == "extra" and c.header == "三级事项"), None)
+    named = {c.field for c in columns if c.kind == "text"}
+    if third is not None and "level2" not in named:
+        third.kind, third.field = "text", "level2"
+        tiers.append(third)
+        third.term = "3"
+    tiers.sort(key=lambda c: (int(c.term), c.index))
+    warnings = []
+    free = [name for name in ("level1", "level2") if name not in named]
+    lowest = tiers[-len(free) :] if free else []
+    for column in tiers:
+        if column in lowest:
+            column.kind, column.field = "text", free[lowest.index(column)]
+            continue
+        column.kind = "skip"
+        warnings.append(
+            f"第{header1}行第{column.letter}列“{column.header}”是上一级目录（领域），"
+            "按“二级为一级事项、三级事项为二级事项”读取，该列已忽略"
+        )
+    for column in lowest:
+        if column.header and normalize_text(column.header) != normalize_text(
+            FIELD_LABELS[column.field]
+        ):
+            warnings.append(
+                f"第{header1}行第{column.letter}列“{column.header}”按"
+                f"“{FIELD_LABELS[column.field]}”读取"
+            )
+    return warnings
 
 
 def _is_two_header_rows(grid, merged, header1: int) -> bool:
@@ -389,7 +624,8 @@ def _plain_list_labels(text: str) -> list[str]:
 def parse_channels(text: str) -> tuple[list[str], str, list[str]]:
     """Read a 公开渠道和载体 cell: (ticked channels, 其他 description, unknown words)."""
     text = text or ""
-    checklist = any(mark in text for mark in "■□☑☐☒") or re.search(r"(?m)^\s*[√✓✔]", text)
+    text = text.translate(_VARIATION_SELECTORS)
+    checklist = any(mark in text for mark in "■□☑☐☒") or re.search(r"(?m)^\s*[√✓✔✅]", text)
     labels = _checklist_labels(text) if checklist else _plain_list_labels(text)
     channels, others, unknown = set(), [], []
     for label in labels:
@@ -411,12 +647,38 @@ def _is_note_row(values: list[str], row_number: int, merged, width: int) -> bool
     return first.startswith(_NOTE_PREFIXES) and sum(1 for value in values if value) <= 2
 
 
-def read_catalog_workbook(fileobj) -> ParsedTable:
-    """Parse the official table from an xlsx file object (or bytes); never writes anything."""
-    sheet_title, grid, merged = _load_grid(fileobj)
-    header1 = _find_header_row(grid)
-    two_rows = _is_two_header_rows(grid, merged, header1)
-    columns, errors, warnings = _classify_columns(grid, header1, two_rows)
+def read_catalog_workbook(
+    fileobj, *, time_limit: float | None = READ_TIME_LIMIT_SECONDS
+) -> ParsedTable:
+    """Parse the official table from an xlsx file object (or bytes); never writes anything.
+
+    The file is bounded before it is parsed (``catalogs.excel.archive``) and read as a
+    stream; reading longer than ``time_limit`` seconds is refused.
+    """
+    deadline = _Deadline(time_limit)
+    sheets, sheet_count = _load_sheets(fileobj, deadline)
+    sheet = next((candidate for candidate in sheets if not candidate.errors), sheets[0])
+    # Messages name the sheet when the table is not on the workbook's first sheet.
+    prefix = (
+        f"工作表“{sheet.title}”" if sheet.position > 0 or sheet.errors and sheet_count > 1 else ""
+    )
+    try:
+        table = _read_sheet(sheet, deadline)
+    except ExcelFormatError as error:
+        if prefix:
+            raise ExcelFormatError([f"{prefix}{message}" for message in error.messages]) from error
+        raise
+    if sheet.position > 0:
+        table.warnings = [
+            f"第一个工作表不是公开事项目录，已读取{prefix}",
+            *(f"{prefix}{warning}" for warning in table.warnings),
+        ]
+    return table
+
+
+def _read_sheet(sheet: _Sheet, deadline: _Deadline) -> ParsedTable:
+    grid, merged, header1, two_rows = sheet.grid, sheet.merged, sheet.header1, sheet.two_rows
+    columns, errors, warnings = sheet.columns, list(sheet.errors), list(sheet.warnings)
     first_data = header1 + (2 if two_rows else 1)
     width = len(grid[0])
 
@@ -428,18 +690,30 @@ def read_catalog_workbook(fileobj) -> ParsedTable:
     if errors:
         raise ExcelFormatError(errors[:MAX_REPORTED_ERRORS])
 
-    element_columns = [c for c in columns if c.kind not in ("blank", "ignore", "seq")]
+    element_columns = [c for c in columns if c.kind not in ("blank", "ignore", "seq", "skip")]
     rows: list[ParsedRow] = []
     source_seqs: list[int | None] = []
     cell_errors: list[str] = []
     for row_number in range(first_data, len(grid) + 1):
+        if row_number % 256 == 0:
+            deadline.check()
         raw = grid[row_number - 1]
         texts = [_text(value) for value in raw]
-        if not any(texts[c.index - 1] for c in element_columns):
+        if not any(
+            texts[c.index - 1] or isinstance(raw[c.index - 1], _Formula) for c in element_columns
+        ):
             continue
         if _is_note_row(texts, row_number, merged, width):
             note = next(text for text in texts if text)
             warnings.append(f"第{row_number}行是说明文字，已跳过：“{note[:30]}”")
+            continue
+        total = _total_label(texts, columns)
+        if total:
+            warnings.append(f"第{row_number}行是“{total[:20]}”行，不是事项，已跳过")
+            continue
+        heading = _heading_label(raw, texts, element_columns)
+        if heading:
+            warnings.append(f"第{row_number}行只填写了一级事项“{heading[:30]}”，是分组标题，已跳过")
             continue
         row, seq = _parse_row(row_number, raw, columns, cell_errors)
         if row is not None:
@@ -476,8 +750,28 @@ def read_catalog_workbook(fileobj) -> ParsedTable:
         columns=mapping,
         extra_names=[c.header for c in columns if c.kind == "extra"],
         header_row=header1,
-        sheet_title=sheet_title,
+        sheet_title=sheet.title,
     )
+
+
+def _total_label(texts: list[str], columns: list[_Column]) -> str:
+    """The 合计/小计 cell of a footer row (in 序号 or the name columns), or ""."""
+    for column in columns:
+        if column.kind == "seq" or (column.kind == "text" and column.field in ("level1", "level2")):
+            text = normalize_text(texts[column.index - 1])
+            if _TOTAL_ROW.match(text):
+                return texts[column.index - 1]
+    return ""
+
+
+def _heading_label(raw: list, texts: list[str], element_columns: list[_Column]) -> str:
+    """一级事项 of a row that fills nothing else: a section heading, not an item."""
+    filled = [
+        c for c in element_columns if texts[c.index - 1] or isinstance(raw[c.index - 1], _Formula)
+    ]
+    if len(filled) == 1 and filled[0].field == "level1":
+        return texts[filled[0].index - 1]
+    return ""
 
 
 def _parse_row(row_number: int, raw: list, columns: list[_Column], errors: list[str]):
@@ -491,6 +785,14 @@ def _parse_row(row_number: int, raw: list, columns: list[_Column], errors: list[
     for column in columns:
         value = raw[column.index - 1]
         where = f"第{row_number}行第{column.letter}列"
+        if isinstance(value, _Formula) and column.kind not in ("seq", "blank", "ignore", "skip"):
+            label = FIELD_LABELS.get(column.field) or column.header or "该单元格"
+            errors.append(
+                f"{where}：{label}是公式“{value.text[:40]}”，文件中没有保存计算结果，无法读取"
+                "（请在Excel或WPS中打开文件、保存后再导入，或把公式改为文字）"
+            )
+            failed = True
+            continue
         try:
             if column.kind == "seq":
                 text = normalize_text(_text(value))

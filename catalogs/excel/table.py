@@ -8,6 +8,10 @@ from catalogs import vocabulary
 
 MAX_HEADER_SEARCH_ROWS = 15
 MAX_DATA_ROWS = 5000
+# Columns a sheet may use: the official 14, local extras, and formatting to the old .xls edge (IV).
+MAX_COLUMNS = 256
+# Reading a file stops with a refusal after this long (the limits above keep it far shorter).
+READ_TIME_LIMIT_SECONDS = 20
 MAX_REPORTED_ERRORS = 20
 
 # Lengths of the database columns the text lands in (Item and StandardItem agree).
@@ -21,7 +25,9 @@ REQUIRED_FIELDS = vocabulary.STANDARD_ROW_FIELDS
 TERM_FIELDS = {
     "audience": (vocabulary.AUDIENCES, vocabulary.AUDIENCE_ALIASES),
     "method": (vocabulary.METHODS, vocabulary.METHOD_ALIASES),
-    "levels": (vocabulary.LEVELS, vocabulary.LEVEL_ALIASES),
+    # 村级 is read too (village catalogs); county and township catalogs are validated
+    # against their own level elsewhere.
+    "levels": (vocabulary.ITEM_LEVELS, vocabulary.LEVEL_ALIASES),
 }
 
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from copy import copy
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -17,6 +16,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 
 from catalogs import vocabulary
+from catalogs.spreadsheets import set_text_cell
 
 TICK = "√"
 CHECKED, UNCHECKED = "■", "□"
@@ -77,12 +77,6 @@ def _extras_of(obj) -> list[tuple[str, str]]:
     return [(name, value) for name, value in extras]
 
 
-def _clean_for_cell(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _cell_writer(ws):
     """A ``put(row, column, value, …)`` that styles cells cheaply.
 
@@ -93,11 +87,8 @@ def _cell_writer(ws):
     prototypes: dict[tuple, object] = {}
 
     def put(row: int, column: int, value, *, font=_BODY_FONT, alignment=_LEFT, fill=None):
-        cell = ws.cell(row=row, column=column)
-        cell.value = _clean_for_cell(value)
-        if isinstance(cell.value, str):
-            # Text that looks like a formula ("=…") must stay text: never let a cell compute.
-            cell.data_type = "s"
+        # Text that looks like a formula ("=…") stays text: a cell never computes.
+        cell = set_text_cell(ws.cell(row=row, column=column), value)
         key = (id(font), id(alignment), id(fill))
         if key in prototypes:
             cell._style = copy(prototypes[key])

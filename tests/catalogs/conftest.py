@@ -1,23 +1,11 @@
-"""Helpers for the admin and permission tests: log in, and build admin form posts."""
+"""Helpers for the admin and permission tests: admin form posts and a fourth catalog."""
 
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from catalogs.permissions import SYSTEM
 from items.services import ELEMENT_FIELDS, catalog_derive
-
-
-@pytest.fixture
-def login(client):
-    """Log a fixture user in; reload it first so the session hash matches the database."""
-
-    def _login(user):
-        client.force_login(get_user_model().objects.get(pk=user.pk))
-        return client
-
-    return _login
 
 
 def element_values(item) -> dict:

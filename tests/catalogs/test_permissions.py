@@ -41,6 +41,17 @@ CASES = [
 ROLES = list(ACCESS)
 
 
+# What another region's object answers on each read-only page. django-simple-history's
+# history view finds the object through its history rows and then refuses with 403, where
+# every other door answers 404 as for an object that does not exist.
+HIDDEN_STATUS = {
+    "compare_publication": 404,
+    "compare_edition": 404,
+    "publications": 404,
+    "history": 403,
+}
+
+
 def refused(response, access):
     """Another region's object is a 404; a visible one the role may not change is a 403."""
     return response.status_code == (404 if access == HIDDEN else 403)
@@ -128,10 +139,7 @@ def test_catalog_comparison_history_and_publish_pages(
     catalog = getattr(all_catalogs, key)
     for name in ("compare_publication", "compare_edition", "publications", "history"):
         response = client.get(reverse(f"admin:catalogs_catalog_{name}", args=[catalog.pk]))
-        if access == HIDDEN:
-            assert response.status_code in (403, 404), name
-        else:
-            assert response.status_code == 200, name
+        assert response.status_code == (HIDDEN_STATUS[name] if access == HIDDEN else 200), name
     response = client.get(reverse("admin:catalogs_catalog_publish", args=[catalog.pk]))
     assert response.status_code == 200 if access == EDIT else refused(response, access)
 
@@ -186,10 +194,7 @@ def test_item_pages(login, users, all_catalogs, role, key, access):
         assert item.deadline != "5个工作日内"
 
     response = client.get(reverse("admin:items_item_history", args=[item.pk]))
-    if access == HIDDEN:
-        assert response.status_code in (403, 404)
-    else:
-        assert response.status_code == 200
+    assert response.status_code == (HIDDEN_STATUS["history"] if access == HIDDEN else 200)
 
     # Adding an item: the catalog must be one the user may edit.
     data = {"catalog": str(catalog.pk), "level1": "本地事项", "level2": "本地新增", "_save": "保存"}

@@ -96,16 +96,27 @@ def test_published_editions_are_never_edited(users, standards):
 def test_standard_item_save_orders_terms_refuses_unknown_ones_and_records_history(users, standards):
     draft = edition_create_draft(actor=users.admin, standard=standards.social)
     item = draft.items.get(seq=1)
+    records_before = item.history.count()
     item.channels = ["政务服务中心", "政府网站"]
     standard_item_save(actor=users.admin, item=item)
     item.refresh_from_db()
     assert item.channels == ["政府网站", "政务服务中心"]
-    assert item.history.first().history_user == users.admin
+    assert item.history.count() == records_before + 1
+    latest = item.history.first()
+    assert (latest.history_type, latest.history_user, latest.channels) == (
+        "~",
+        users.admin,
+        ["政府网站", "政务服务中心"],
+    )
 
+    saved_method = list(item.method)
     item.method = ["主动", "公告"]
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="无效的选项：公告") as refused:
         standard_item_save(actor=users.admin, item=item)
-    assert "公告" in str(refused.value)
+    assert refused.value.message_dict == {"method": ["无效的选项：公告"]}
+    item.refresh_from_db()
+    assert item.method == saved_method
+    assert item.history.count() == records_before + 1
 
 
 def test_publishing_a_draft_makes_it_current_and_derived_catalogs_keep_theirs(

@@ -207,7 +207,6 @@ def test_within_plus_standing_keeps_the_period():
         "   ",
         "按规定时限",
         "尽快公开",
-        "公示7个工作日",  # how long, never by when
         "制定或获取信息之日起10个工作日",  # no 内: a length, not a limit
         "每年13月1日前",
         "制定之日起0个工作日内",
@@ -270,7 +269,8 @@ def test_due_date_in_working_days_uses_the_statutory_calendar():
         ("每季度公开一次", date(2020, 11, 5), date(2020, 12, 31)),
         ("每年3月31日前", date(2020, 3, 31), date(2020, 3, 31)),
         ("每年3月31日前", date(2020, 4, 1), date(2021, 3, 31)),
-        ("每年2月底前", date(2020, 3, 1), date(2021, 2, 28)),
+        # 2021-02-28 is a Sunday: a fixed date moves to the next working day like the others.
+        ("每年2月底前", date(2020, 3, 1), date(2021, 3, 1)),
         ("每月10日前", date(2020, 1, 11), date(2020, 2, 10)),
         ("实时更新", date(2020, 5, 6), date(2020, 5, 6)),
     ],
@@ -290,3 +290,161 @@ def test_due_date_in_an_unknown_year_raises_unless_asked_to_estimate():
         rule.due_date(late)
     estimate = rule.due_date(late, unknown_years="weekdays")
     assert estimate.year == CALENDAR_YEARS.stop
+
+
+# ---------------------------------------------------------------------------
+# Texts the parser used to miss (issue 8)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "制定或获取信息之日起10个工作日内，法律法规另有规定的从其规定",
+        "制定或获取信息之日起10个工作日内,法律、法规另有规定的,从其规定",
+        "制定或获取信息之日起10个工作日内；国家另有规定的，按其规定执行",
+    ],
+)
+def test_a_reservation_for_other_laws_is_kept_as_a_note(text):
+    rule = parse_deadline(text)
+    assert rule is not None
+    assert (rule.kind, rule.amount, rule.unit) == (WITHIN, 10, WORKDAY)
+    assert "另有规定" in rule.note and "规定" in rule.note
+    assert rule.describe() == "制定或获取信息之日起10个工作日内"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "period"),
+    [
+        ("公示期7天", "", Period(7, DAY, "公示")),
+        ("审核后公示7天", "审核后", Period(7, DAY, "公示")),
+        ("审核确认后在村务公开栏公示七个工作日", "审核确认后", Period(7, WORKDAY, "公示")),
+        ("公示7个工作日", "", Period(7, WORKDAY, "公示")),
+    ],
+)
+def test_a_notice_period_alone_is_readable_but_sets_no_due_date(text, trigger, period):
+    from items.deadlines import NOTICE
+
+    rule = parse_deadline(text)
+    assert rule is not None and rule.kind == NOTICE
+    assert rule.trigger == trigger and rule.publicity_period == period
+    assert rule.due_date(date(2026, 9, 25)) is None
+    assert rule.has_due_date is False
+
+
+def test_standing_and_progress_promises_are_readable_without_a_due_date():
+    from items.deadlines import PROGRESS
+
+    standing = parse_deadline("常态化公开")
+    assert standing.kind == STANDING and standing.due_date(date(2026, 9, 25)) is None
+    progress = parse_deadline("根据工作进度公开")
+    assert progress.kind == PROGRESS and progress.due(date(2026, 9, 25)).on is None
+    assert parse_deadline("按照工作进展及时公开").kind == PROGRESS
+
+
+def test_an_unstated_period_counts_as_once_a_year():
+    rule = parse_deadline("定期公开")
+    assert rule.kind == PERIODIC and rule.every == "年"
+    assert "按每年" in rule.note
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "expected"),
+    [
+        # 2026-10-10 is a make-up Saturday (调休): it is a working day and stays.
+        ("每月10日前", date(2026, 9, 25), date(2026, 10, 10)),
+        # 2026-01-10 is a Saturday → Monday 1/12.
+        ("每月10日前", date(2025, 12, 20), date(2026, 1, 12)),
+        # 2026-10-01 falls in the National Day holiday → 10/8.
+        ("每月1日前", date(2026, 9, 5), date(2026, 10, 8)),
+        # A period's end on a working day stays: 2020-12-31 is a Thursday.
+        ("每季度公开一次", date(2020, 11, 5), date(2020, 12, 31)),
+        # 2026-03-31 is a Tuesday; 2020-02-29 a Saturday → Monday 3/2.
+        ("每季度公开一次", date(2026, 2, 5), date(2026, 3, 31)),
+        ("每月公开一次", date(2020, 2, 5), date(2020, 3, 2)),
+    ],
+)
+def test_fixed_dates_move_off_rest_days(text, start, expected):
+    assert parse_deadline(text).due_date(start) == expected
+
+
+def test_due_marks_an_estimate_when_a_year_is_unknown():
+    rule = parse_deadline("制定或获取信息之日起10个工作日内")
+    known = rule.due(date(2026, 9, 25))
+    assert known.on == date(2026, 10, 15) and known.estimated is False
+    unknown = rule.due(date(CALENDAR_YEARS.stop, 3, 1))
+    assert unknown.on is not None and unknown.estimated is True
+    assert parse_deadline("长期公开").due(date(CALENDAR_YEARS.stop, 3, 1)).estimated is False
+
+
+class _TableStub:
+    """A calendar that knows only 2030, where 2030-01-02 is a holiday and Saturday 1/5 a workday."""
+
+    def workday(self, day):
+        if day.year != 2030:
+            return None
+        if day == date(2030, 1, 2):
+            return False
+        if day == date(2030, 1, 5):
+            return True
+        return day.weekday() < 5
+
+    def missing_message(self, day):
+        return f"节假日表缺少{day.year}年"
+
+
+def test_a_calendar_can_be_passed_in():
+    # Tuesday 2030-01-01 + 3 working days: 1/3, 1/4, 1/5 (make-up Saturday).
+    assert add_workdays(date(2030, 1, 1), 3, calendar=_TableStub()) == date(2030, 1, 5)
+    with pytest.raises(WorkdayCalendarError, match="节假日表缺少2031年"):
+        add_workdays(date(2030, 12, 31), 1, calendar=_TableStub())
+    rule = parse_deadline("制定或获取信息之日起3个工作日内")
+    assert rule.due(date(2030, 1, 1), calendar=_TableStub()).on == date(2030, 1, 5)
+
+
+def test_workdays_between_counts_the_end_not_the_start():
+    from items.deadlines import workdays_between
+
+    # Due Wednesday 2026-09-30, published Friday 10/9: 10/8 and 10/9 are working days.
+    assert workdays_between(date(2026, 9, 30), date(2026, 10, 9)) == 2
+    assert workdays_between(date(2026, 10, 9), date(2026, 9, 30)) == -2
+    assert workdays_between(date(2026, 10, 9), date(2026, 10, 9)) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "start", "end", "label"),
+    [
+        (
+            "每季度结束后10日内",
+            date(2026, 9, 25),
+            date(2026, 7, 1),
+            date(2026, 9, 30),
+            "2026年第3季度",
+        ),
+        ("每月10日前", date(2026, 11, 3), date(2026, 10, 11), date(2026, 11, 10), "2026年11月"),
+        ("每月10日前", date(2026, 11, 15), date(2026, 11, 11), date(2026, 12, 10), "2026年12月"),
+        ("每年3月31日前", date(2026, 5, 1), date(2026, 4, 1), date(2027, 3, 31), "2027年"),
+        ("每半年公开1次", date(2026, 8, 1), date(2026, 7, 1), date(2026, 12, 31), "2026年下半年"),
+        ("定期公开", date(2026, 8, 1), date(2026, 1, 1), date(2026, 12, 31), "2026年"),
+    ],
+)
+def test_periodic_rules_split_time_into_periods(text, day, start, end, label):
+    window = parse_deadline(text).window(day)
+    assert (window.start, window.end, window.label) == (start, end, label)
+    assert day in window
+
+
+def test_windows_cover_a_range_without_gaps():
+    rule = parse_deadline("每季度结束后10日内")
+    windows = rule.windows(date(2026, 2, 10), date(2026, 11, 29))
+    assert [window.label for window in windows] == [
+        "2026年第1季度",
+        "2026年第2季度",
+        "2026年第3季度",
+        "2026年第4季度",
+    ]
+    assert all(
+        a.end + timedelta(days=1) == b.start for a, b in zip(windows, windows[1:], strict=False)
+    )
+    with pytest.raises(ValueError, match="not a periodic rule"):
+        parse_deadline("实时更新").window(date(2026, 1, 1))

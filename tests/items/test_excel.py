@@ -30,7 +30,7 @@ from items.imports import (
     standard_edition_import_plan,
 )
 from items.models import Item
-from items.services import item_create, item_set_extra_elements, item_update
+from items.services import catalog_derive, item_create, item_set_extra_elements, item_update
 from items.validation import item_problems
 from tests.conftest import localise
 
@@ -702,6 +702,62 @@ def test_import_derives_the_catalog_when_the_region_has_none(regions, standards,
     catalog = Catalog.objects.get(region=region, standard=standards.social)
     assert sorted(catalog.items.values_list("level2", flat=True)) == ["政策法规文件", "本区事项"]
     assert catalog.items.get(level2="政策法规文件").standard_item.seq == 1
+
+
+def test_preview_of_a_new_catalog_is_what_derive_creates(regions, standards, users):
+    """The preview and ``catalog_derive`` share one derivation: same items, same numbers."""
+    region = regions.shuangyang
+    table = read(build_workbook([official_row(1, "综合业务", "政策法规文件")]))
+    plan = catalog_import_plan(
+        actor=users.admin, region=region, standard=standards.social, table=table
+    )
+    previewed = [(u.item.seq, u.item.standard_item_id) for u in plan.updated]
+    previewed += [(item.seq, item.standard_item_id) for item in plan.removed]
+
+    catalog = catalog_derive(actor=SYSTEM, region=region, standard=standards.social)
+
+    derived = list(catalog.items.order_by("seq").values_list("seq", "standard_item_id"))
+    assert sorted(previewed) == derived
+    assert len(derived) > 1
+
+
+def test_preview_refuses_what_derive_refuses(regions, standards, users):
+    table = read(build_workbook([official_row(1, "综合业务", "政策法规文件")]))
+    for call in (
+        lambda: catalog_import_plan(
+            actor=users.admin, region=regions.changchun, standard=standards.social, table=table
+        ),
+        lambda: catalog_derive(
+            actor=users.admin, region=regions.changchun, standard=standards.social
+        ),
+    ):
+        with pytest.raises(ValidationError, match="只有县级和乡级区划编制目录，“长春市”是市级"):
+            call()
+
+
+def test_apply_refuses_terms_the_services_refuse_naming_the_row(rich_catalog, users):
+    """Rows pass the same ``validate_item`` as ``item_create``; nothing is written."""
+    table = read(catalog_export_workbook(rich_catalog))
+    row = table.rows[1]
+    row.channels = ["政府网站", "飞鸽传书"]
+    row.level1 = "长" * 101
+    before = list(rich_catalog.items.values_list("pk", "updated_at"))
+
+    with pytest.raises(ValidationError) as refused:
+        catalog_import_apply(
+            actor=users.county_editor,
+            region=rich_catalog.region,
+            standard=rich_catalog.standard,
+            table=table,
+        )
+
+    message = refused.value.messages[0]
+    assert message.startswith(f"第{row.row_number}行“")
+    assert "公开渠道和载体含有无效的选项：飞鸽传书" in message
+    assert "100" in message  # the model's length check, in the same message
+    assert list(rich_catalog.items.values_list("pk", "updated_at")) == before
+    with pytest.raises(ValidationError, match="公开渠道和载体含有无效的选项：飞鸽传书"):
+        item_create(actor=users.county_editor, catalog=rich_catalog, **row.element_values())
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from django.contrib import admin as django_admin
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,11 +14,12 @@ from django.urls import reverse
 from catalogs.excel import read_catalog_workbook
 from catalogs.models import Catalog, CatalogStatus, EditionStatus, StandardEdition
 from catalogs.permissions import SYSTEM
-from items.excel_admin import CatalogExcelAdminMixin, StandardEditionExcelAdminMixin
+from items.admin.excel import CatalogExcelAdminMixin, StandardEditionExcelAdminMixin
 from items.imports import catalog_export_workbook, edition_export_workbook
 from items.models import Item
 from items.services import item_create, item_set_extra_elements
 from tests.conftest import localise
+from tests.conftest import log_in as login
 from tests.items.test_excel import build_workbook, official_row
 
 
@@ -50,14 +50,17 @@ def edited_export(catalog, edit) -> bytes:
     return buffer.getvalue()
 
 
-def login(client, user):
-    """Log in as ``user`` as stored: the factories' user objects carry an unsaved password hash,
-    which would make the session's auth hash mismatch (and the request anonymous)."""
-    client.force_login(get_user_model().objects.get(pk=user.pk))
-
-
 def snapshot():
     return list(Item.objects.order_by("pk").values())
+
+
+def confirm_data(preview) -> dict:
+    """The confirm form of a preview page: the signed file and the signed plan."""
+    return {
+        "confirm": "1",
+        "payload": preview.context["payload"],
+        "plan": preview.context["plan_token"],
+    }
 
 
 def test_the_real_admin_mixes_in_the_excel_views():
@@ -76,7 +79,7 @@ def test_export_sends_the_official_table_with_a_chinese_file_name(client, catalo
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''")
+    assert disposition.startswith("attachment; filename*=utf-8''")
     assert unquote(disposition.split("''", 1)[1]) == "农安县-社会救助-公开事项目录.xlsx"
     table = read_catalog_workbook(io.BytesIO(response.content))
     assert [row.level2 for row in table.rows] == list(
@@ -166,9 +169,7 @@ def test_preview_lists_changes_and_confirm_applies_them(client, catalog, users):
     assert "5个工作日内" in page and "确认导入" in page
     assert snapshot() == before  # the preview wrote nothing
 
-    confirm = client.post(
-        import_url(catalog), {"confirm": "1", "payload": preview.context["payload"]}
-    )
+    confirm = client.post(import_url(catalog), confirm_data(preview))
     assert confirm.status_code == 302
     assert confirm["Location"] == reverse("admin:catalogs_catalog_change", args=[catalog.pk])
     assert Item.objects.get(pk=items[0].pk).deadline == "5个工作日内"
@@ -232,11 +233,16 @@ def test_confirm_with_a_tampered_or_foreign_payload_writes_nothing(
     preview = client.post(import_url(catalog), {"file": upload("a.xlsx", data)})
     payload = preview.context["payload"]
     before = snapshot()
-    tampered = client.post(import_url(catalog), {"confirm": "1", "payload": payload[:-3] + "abc"})
+    tampered = client.post(
+        import_url(catalog), {**confirm_data(preview), "payload": payload[:-3] + "abc"}
+    )
     assert "导入数据已失效或被改动" in tampered.content.decode()
     # a payload signed for 农安县's catalog cannot be replayed into 农安镇's
-    foreign = client.post(import_url(catalogs.town_social), {"confirm": "1", "payload": payload})
+    foreign = client.post(import_url(catalogs.town_social), confirm_data(preview))
     assert "导入数据已失效或被改动" in foreign.content.decode()
+    # nor can the file be confirmed without the plan its preview showed
+    planless = client.post(import_url(catalog), {**confirm_data(preview), "plan": ""})
+    assert "导入数据已失效或被改动" in planless.content.decode()
     assert snapshot() == before
 
 
@@ -282,12 +288,7 @@ def test_edition_import_creates_a_draft_after_preview(client, standards, users):
 
     confirm = client.post(
         edition_import_url(current),
-        {
-            "confirm": "1",
-            "payload": preview.context["payload"],
-            "title": "2024年动态调整",
-            "note": "依据新文件",
-        },
+        {**confirm_data(preview), "title": "2024年动态调整", "note": "依据新文件"},
     )
     draft = standards.elderly.editions.get(status=EditionStatus.DRAFT)
     assert confirm.status_code == 302
@@ -323,7 +324,7 @@ def test_the_signed_upload_stays_within_the_form_size_limit():
 
     from django.conf import settings
 
-    from items.excel_admin import _sign_upload, _unsign_upload, max_upload_bytes
+    from items.admin.excel import _sign_upload, _unsign_upload, max_upload_bytes
 
     data = os.urandom(max_upload_bytes())
     payload = _sign_upload(data, "salt")

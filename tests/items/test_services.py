@@ -3,9 +3,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalogs.models import CatalogStatus
 from catalogs.permissions import SYSTEM
+from catalogs.selectors import full_names
 from items.models import Item, PublishedItem
-from items.services import catalog_derive, catalog_publish, item_set_extra_elements, item_update
-from items.validation import item_problems
+from items.services import (
+    catalog_derive,
+    catalog_publish,
+    catalogs_derive_many,
+    derived_items,
+    item_set_extra_elements,
+    item_update,
+)
+from items.validation import item_problems, validate_item
 from tests.conftest import localise
 
 
@@ -19,6 +27,54 @@ def test_derive_takes_items_of_the_region_level(catalogs, standards):
         i for i in standards.elderly.current_edition.items.all() if "乡级" in i.levels
     ]
     assert catalogs.nongan_elderly.items.count() > len(elderly_township_rows) >= 1
+
+
+def test_derived_items_are_planned_without_a_query(regions, standards, django_assert_num_queries):
+    standard_items = list(standards.elderly.current_edition.items.order_by("seq"))
+    with django_assert_num_queries(0):
+        planned = derived_items(regions.nongan_town, standard_items)
+    township_items = [si for si in standard_items if "乡级" in si.levels]
+    assert 0 < len(planned) < len(standard_items)
+    assert [item.standard_item for item in planned] == township_items
+    assert [item.seq for item in planned] == list(range(1, len(planned) + 1))
+    assert [item.level2 for item in planned] == [si.level2 for si in township_items]
+    assert all(item.catalog_id is None and item.pk is None for item in planned)
+
+
+def test_catalog_titles_carry_the_full_name_one_by_one_and_in_bulk(regions, standards):
+    single = catalog_derive(actor=SYSTEM, region=regions.nongan_town, standard=standards.social)
+    report = catalogs_derive_many(
+        actor=SYSTEM, root=regions.nongan, standards=[standards.social], recursive=True
+    )
+    titles = {catalog.region.code: catalog.title for catalog in report.created}
+    assert single.title == "长春市农安县农安镇社会救助领域基层政务公开标准目录"
+    assert titles["220122"] == "长春市农安县社会救助领域基层政务公开标准目录"
+    assert (
+        titles["220122101"]
+        == f"长春市农安县{regions.fulongquan.name}社会救助领域基层政务公开标准目录"
+    )
+
+
+def test_full_names_in_bulk_match_one_by_one(regions, django_assert_num_queries):
+    chosen = [regions.province, regions.changchun, regions.nongan_town, regions.changbaishan]
+    with django_assert_num_queries(1):
+        names = full_names(chosen)
+    assert names == {region.pk: region.full_name for region in chosen}
+    assert names[regions.province.pk] == "吉林省"
+    assert names[regions.nongan_town.pk] == "长春市农安县农安镇"
+
+
+def test_every_rule_an_item_breaks_is_reported_together(catalogs):
+    item = catalogs.nongan_social.items.first()
+    item.channels, item.audience, item.level1 = ["政府网站", "飞鸽传书"], ["全体"], "长" * 101
+    with pytest.raises(ValidationError) as refused:
+        validate_item(item)
+    errors = refused.value.message_dict
+    assert errors["channels"] == ["公开渠道和载体含有无效的选项：飞鸽传书"]
+    assert errors["audience"] == ["公开对象含有无效的选项：全体"]
+    assert "100" in errors["level1"][0]
+    with pytest.raises(ValidationError, match="飞鸽传书"):
+        item_update(actor=SYSTEM, item=item, channels=["飞鸽传书"])
 
 
 def test_derive_refuses_another_regions_editor(regions, standards, users):

@@ -37,7 +37,9 @@ def assert_error(client, url, status, code, *fragments, method="get"):
     response = getattr(client, method)(url)
     assert response.status_code == status
     assert response["Content-Type"] == JSON
+    assert response["Cache-Control"] == "no-store"
     error = response.json()["error"]
+    assert error["status"] == status
     assert error["code"] == code
     for fragment in fragments:
         assert fragment in error["message"]
@@ -138,9 +140,61 @@ def test_cors_preflight(client, db):
     assert "If-None-Match" in response["Access-Control-Allow-Headers"]
 
 
-def test_unknown_paths_answer_in_json(client, db):
-    assert_error(client, "/api/v1/items/", 404, "not_found", "没有这个接口")
-    assert client.get("/api/v1/regions").status_code == 301  # APPEND_SLASH still works
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/items/",
+        "/api/v1/items",
+        "/api/v1/regions/22/x",
+        "/api/v1/regions/abc/",
+        "/api/v1/catalogs/abc/",
+        "/api/v1/catalogs/1/download.json",
+    ],
+)
+def test_unknown_paths_answer_in_json(client, db, path):
+    assert_error(client, path, 404, "not_found", "没有这个接口")
+    assert_error(client, path, 405, "method_not_allowed", "只读", method="post")
+    head = client.head(path)
+    assert (head.status_code, head.content, head["Content-Type"]) == (404, b"", JSON)
+
+
+def test_a_missing_slash_still_redirects_to_the_endpoint(client, db):
+    response = client.get("/api/v1/regions?parent=22&page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/regions/?parent=22&page=1"
+    assert client.get("/api/v1/regions/22").headers["Location"] == "/api/v1/regions/22/"
+    assert client.get("/api/v1/catalogs/7").headers["Location"] == "/api/v1/catalogs/7/"
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message", "method"),
+    [
+        (
+            "/api/v1/regions/?page_size=201",
+            400,
+            "参数 page_size（每页条数）有误：不能超过200。",
+            "get",
+        ),
+        ("/api/v1/search/?audience=x", 400, "参数 audience（公开对象）有误", "get"),
+        ("/api/v1/regions/?parent=99", 400, "没有代码为“99”的地区", "get"),
+        ("/api/v1/regions/220199/", 404, "没有代码为“220199”的地区", "get"),
+        ("/api/v1/catalogs/999999/", 404, "目录不存在或尚未公开", "get"),
+        ("/api/v1/regions/?page=9", 404, "第9页不存在，共1页。", "get"),
+        ("/api/v1/nowhere/", 404, "没有这个接口", "get"),
+        ("/api/v1/search/", 405, "开放数据接口只读，不支持 PUT 请求。", "put"),
+    ],
+)
+def test_every_error_is_json_with_its_status_and_a_chinese_message(
+    client, published, url, status, message, method
+):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["status"] == status
+    assert message in body["error"]["message"]
+    assert message.encode() in response.content  # Chinese as is, not \u escapes
 
 
 # ---------------------------------------------------------------------------
@@ -303,6 +357,7 @@ def test_catalog_detail_has_every_element_of_every_item(client, published):
         "extra_elements": [{"name": "咨询电话", "value": "0431-83221234"}],
         "is_local": False,
         "standard_item": {"key": standard_item.key, "seq": standard_item.seq},
+        "records": [],  # the information published under the item (records app)
     }
     assert first["content_elements"]
     last = data["items"][-1]
@@ -313,7 +368,7 @@ def test_catalog_detail_has_every_element_of_every_item(client, published):
 
 def test_unpublished_or_missing_catalog_is_404_json(client, published, catalogs):
     error = assert_error(client, f"/api/v1/catalogs/{catalogs.yongji_social.pk}/", 404, "not_found")
-    assert error == {"code": "not_found", "message": "目录不存在或尚未公开"}
+    assert error == {"status": 404, "code": "not_found", "message": "目录不存在或尚未公开"}
     assert_error(client, "/api/v1/catalogs/999999/", 404, "not_found", "目录不存在或尚未公开")
 
 
@@ -351,6 +406,17 @@ def test_search_finds_chinese_substrings_with_catalog_context(client, county_and
     assert result["catalog"]["standard"]["code"] == "social-assistance"
     assert result["published_at"]
     assert result["html_url"] == f"http://testserver/items/{result['public_id']}/"
+
+
+def test_search_counts_stop_at_the_cap(client, county_and_town, monkeypatch):
+    data = get_json(client, "/api/v1/search/?q=救助&page_size=10")
+    assert data["count"] > 12 and data["count_capped"] is False
+    monkeypatch.setattr("portal.search.COUNT_CAP", 12)
+    capped = get_json(client, "/api/v1/search/?q=救助&page_size=10")
+    assert (capped["count"], capped["count_capped"], capped["num_pages"]) == (12, True, 2)
+    assert capped["results"] == data["results"]
+    last = get_json(client, "/api/v1/search/?q=救助&page_size=10&page=2")
+    assert len(last["results"]) == 2 and last["next"] is None
 
 
 def test_search_filters_match_the_page(client, county_and_town):
@@ -609,7 +675,8 @@ def test_query_counts_do_not_grow_with_items(
 
     for url, budget in BUDGETS.items():
         (small_queries, small_size), (large_queries, large_size) = small[url], large[url]
-        assert small_queries == large_queries == budget, (url, small_queries, large_queries)
+        # Some share a cached value (totals, the latest publication) with an earlier URL.
+        assert small_queries == large_queries <= budget, (url, small_queries, large_queries)
         if "regions/" not in url or "catalogs" in url:
             assert large_size > small_size, url  # the larger set really was larger
         with django_assert_max_num_queries(budget):
@@ -622,5 +689,7 @@ def test_unicode_digits_in_the_page_number_are_a_400(client, published, url):
 
 
 def test_an_id_beyond_64_bits_is_a_404_not_a_crash(client, published):
-    assert client.get("/api/v1/catalogs/99999999999999999999999/").status_code == 404
+    response = client.get("/api/v1/catalogs/99999999999999999999999/")
+    assert (response.status_code, response["Content-Type"]) == (404, JSON)
+    assert response.json()["error"]["status"] == 404
     assert client.get("/catalogs/99999999999999999999999/").status_code == 404

@@ -5,11 +5,11 @@ from django.db import connection
 
 from catalogs.permissions import SYSTEM
 from items.models import Item, PublishedItem
+from items.search import bigram_text, bigram_tsquery, region_key_range, search_key
 from items.services import catalog_publish, item_update
 from portal.search import (
-    ContainsTerm,
-    SearchDocument,
     SearchForm,
+    count_published_items,
     published_level1_values,
     search_published_items,
 )
@@ -103,10 +103,19 @@ def test_level1_choices_are_queried_only_when_needed(published, django_assert_nu
         assert SearchForm({"q": "低保", "audience": "全社会"}).is_valid()
     with django_assert_num_queries(1):
         assert SearchForm({"level1": "临时救助"}).is_valid()
-    with django_assert_num_queries(1):
+    # Kept until the next publication: no aggregate over every published item per request.
+    with django_assert_num_queries(0):
         form = SearchForm({"level1": "临时救助"})
         assert form.is_valid()
         assert 'value="临时救助" selected' in str(form["level1"])
+
+
+def test_level1_choices_follow_a_new_publication(published, catalogs):
+    assert "本县特色一级事项" not in published_level1_values()
+    assert not SearchForm({"level1": "本县特色一级事项"}).is_valid()
+    edit(published.catalog, 1, level1="本县特色一级事项")
+    publish(published.catalog)
+    assert SearchForm({"level1": "本县特色一级事项"}).is_valid()
 
 
 # ---------------------------------------------------------------------------
@@ -261,46 +270,162 @@ def test_an_old_publications_items_do_not_appear(published):
 
 
 # ---------------------------------------------------------------------------
-# PostgreSQL: trigram indexes
+# The bigram index and the sort key (items.search)
+# ---------------------------------------------------------------------------
+
+
+def test_bigrams_cover_every_run_of_letters_and_digits():
+    assert bigram_text("最低生活保障") == "最低 低生 生活 活保 保障 障"
+    # Punctuation and spaces end a run; Latin letters are folded; each token once.
+    assert bigram_text("●低保、低保", "App 2020年") == "低保 保 ap pp p 20 02 0年 年"
+    assert bigram_text("", "●") == ""
+
+
+@pytest.mark.parametrize(
+    ("terms", "tsquery"),
+    [
+        (["低保"], "'低保'"),
+        (["临时救助"], "'临时' & '时救' & '救助'"),
+        (["低"], "'低':*"),
+        (["低保", "《条例》"], "'低保' & '条例'"),
+        (["%"], ""),
+    ],
+)
+def test_terms_become_the_bigrams_an_item_must_hold(terms, tsquery):
+    assert bigram_tsquery(terms) == tsquery
+
+
+def test_every_substring_of_an_element_finds_its_bigrams():
+    text = "●困难群众冬季燃煤补贴（2020年）"
+    tokens = set(bigram_text(text).split())
+    for start in range(len(text)):
+        for stop in range(start + 1, len(text) + 1):
+            for part in bigram_tsquery([text[start:stop]]).split(" & "):
+                if not part:
+                    continue
+                token = part.split("'")[1]
+                if part.endswith(":*"):
+                    assert any(t.startswith(token) for t in tokens), text[start:stop]
+                else:
+                    assert token in tokens, text[start:stop]
+
+
+def test_the_sort_key_orders_by_region_then_standard_then_seq():
+    county = search_key("22/2201/220122/", 0, "social-assistance", 12)
+    county_elderly = search_key("22/2201/220122/", 1, "elderly-care", 1)
+    township = search_key("22/2201/220122/220122100/", 0, "social-assistance", 1)
+    next_county = search_key("22/2201/220123/", 0, "social-assistance", 1)
+    assert sorted([next_county, township, county_elderly, county]) == [
+        county,
+        county_elderly,
+        township,
+        next_county,
+    ]
+    low, high = region_key_range("22/2201/220122/")
+    assert low <= county < high and low <= township < high
+    assert not low <= next_county < high
+
+
+def test_only_current_items_carry_the_index(published):
+    catalog = published.catalog
+    first = set(PublishedItem.objects.filter(publication=published.publication))
+    assert all(item.search_key and item.search_bigrams for item in first)
+    edit(catalog, 1, subject="新的公开主体")
+    publish(catalog)
+    superseded = PublishedItem.objects.filter(publication=published.publication)
+    assert {(item.search_key, item.search_bigrams) for item in superseded} == {(None, "")}
+    current = PublishedItem.objects.visible_to_public().filter(publication__catalog=catalog)
+    assert all(item.search_key.startswith(catalog.region.path) for item in current)
+
+
+def test_bulk_publishing_indexes_like_publishing_one_catalog(county_and_town, catalogs):
+    from items.publishing import catalogs_publish_many
+
+    one = {
+        item.public_id: (item.search_key, item.search_bigrams)
+        for item in PublishedItem.objects.visible_to_public().filter(
+            publication__catalog=catalogs.nongan_social
+        )
+    }
+    edit(catalogs.nongan_social, 1, subject="批量发布的公开主体")
+    catalogs_publish_many(actor=SYSTEM, catalogs=[catalogs.nongan_social.pk])
+    bulk = {
+        item.public_id: (item.search_key, item.search_bigrams)
+        for item in PublishedItem.objects.visible_to_public().filter(
+            publication__catalog=catalogs.nongan_social
+        )
+    }
+    assert bulk.keys() == one.keys()
+    assert [key for key, _ in bulk.values()] == [key for key, _ in one.values()]
+    assert "批量" in bulk[first_public_id(catalogs.nongan_social)][1]
+    assert PublishedItem.objects.filter(search_key__isnull=False).count() == (
+        PublishedItem.objects.visible_to_public().count()
+    )
+
+
+def first_public_id(catalog):
+    return catalog.items.get(seq=1).public_id
+
+
+def test_search_by_catalog_and_region_together_never_widens(county_and_town, catalogs):
+    town = str(catalogs.town_social.pk)
+    assert search(catalog=town, region="220122100")
+    assert search(catalog=town, region="220221") == []
+    form = SearchForm({"catalog": town, "region": "220221"})
+    assert form.is_valid()
+    assert count_published_items(form.cleaned_data) == 0
+    alone = SearchForm({"catalog": town})
+    assert alone.is_valid()
+    assert count_published_items(alone.cleaned_data) == len(search(catalog=town)) > 0
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL: the bigram index is used
 # ---------------------------------------------------------------------------
 
 needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the trigram indexes exist only on PostgreSQL"
+    connection.vendor != "postgresql", reason="the bigram index exists only on PostgreSQL"
 )
 
 
-@pytest.mark.postgres
-@needs_postgres
-@pytest.mark.django_db
-def test_chinese_text_yields_trigrams():
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT show_trgm(%s)", ["最低生活保障"])
-        (trigrams,) = cursor.fetchone()
-    # Four inner trigrams plus three padded ones at the word's edges; none in a non-UTF-8
-    # locale, where Chinese characters are not word characters.
-    assert len(trigrams) == 7
-
-
-@pytest.mark.postgres
-@needs_postgres
-@pytest.mark.parametrize(("term", "operator"), [("最低生活保障", "~~ "), ("App", "~~* ")])
-def test_search_terms_can_use_the_trigram_index(published, term, operator):
-    matching = PublishedItem.objects.filter(ContainsTerm(SearchDocument(), term))
-    matching = matching.order_by().values("pk")
-    sql, params = matching.query.sql_with_params()
-    where = sql.split(" WHERE ", 1)[1]
-    # search_published_items filters with exactly this predicate.
-    search_sql, _ = search_published_items({"q": term}).query.sql_with_params()
-    assert where.strip("()") in search_sql
-    with connection.cursor() as cursor:
-        # Too few rows for the planner to prefer the index by itself; forbidding the other
-        # ways to read the table proves that it can use it for the SQL Django generates.
+        # Too few rows for the planner to prefer an index by itself; forbidding a full
+        # scan proves that it can use one for the SQL Django generates.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Bitmap Index Scan on items_publisheditem_search_trgm" in plan, plan
-    assert operator in plan, plan
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@needs_postgres
+@pytest.mark.parametrize("term", ["低保", "最低生活保障", "低", "App"])
+def test_a_rare_term_is_looked_up_in_the_bigram_index(published, term):
+    plan = _plan(search_published_items({"q": term})[:20])
+    assert "items_publisheditem_search_bigrams" in plan, plan
+    assert "@@" in plan, plan
+
+
+@pytest.mark.postgres
+@needs_postgres
+def test_a_frequent_term_walks_the_results_in_order(published, regions):
+    items = search_published_items({"q": "救助", "region": regions.changchun}, frequent=True)
+    plan = _plan(items[:20])
+    # The key's index, in order and bounded by the region's key range: no sort, no bitmap.
+    assert "Index Scan using published_item_search_key" in plan, plan
+    assert "@@" not in plan and "Sort Key" not in plan, plan
+
+
+@pytest.mark.postgres
+@needs_postgres
+def test_search_keys_compare_in_byte_order(published):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'items_publisheditem' AND column_name = 'search_key'"
+        )
+        assert cursor.fetchone()[0] == "C"
 
 
 def test_latin_letters_match_whatever_their_case(published):

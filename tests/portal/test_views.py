@@ -84,6 +84,17 @@ def resize_catalog(catalog, count: int):
     return catalog
 
 
+def sitemap_text(client) -> str:
+    """The sitemap index and every file it lists, joined."""
+    index = text_of(client.get(reverse("site:sitemap")))
+    files = re.findall(r"<loc>http://testserver(/sitemap-\d+\.xml)</loc>", index)
+    return "\n".join([index, *(text_of(client.get(path)) for path in files)])
+
+
+def sitemap_urls(client) -> list[str]:
+    return re.findall(r"<url><loc>([^<]+)</loc>", sitemap_text(client))
+
+
 def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -300,6 +311,49 @@ def test_local_extra_elements_and_other_channels_show_on_catalog_and_item(client
         assert "其他(乡镇广播站)" in html
 
 
+def test_catalog_page_is_rendered_once_per_publication(client, published):
+    catalog = published.catalog
+    url = catalog_url(catalog)
+    first = client.get(url)
+
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(url)
+    assert len(context.captured_queries) == 1  # which publication is current; nothing else
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    item_update(actor=SYSTEM, item=first_item(catalog), deadline="草稿里改的时限")
+    assert text_of(client.get(url)) == text_of(first)  # a draft is never shown (nor cached)
+    publish(catalog)
+    republished = text_of(client.get(url))
+    assert "草稿里改的时限" in republished and "第2次公开" in republished
+
+
+def test_a_cached_page_follows_the_region_it_shows(client, published):
+    region = published.catalog.region
+    item = first_item(published.catalog)
+    for url in (catalog_url(published.catalog), item_url(item)):
+        assert "0431-86001234" not in text_of(client.get(url))
+    region.contact_phone = "0431-86001234"
+    region.save()
+    for url in (catalog_url(published.catalog), item_url(item)):
+        assert "0431-86001234" in text_of(client.get(url)), url
+
+
+def test_item_page_is_rendered_once_per_publication(client, published):
+    url = item_url(first_item(published.catalog))
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(url)
+    assert len(context.captured_queries) == 1
+    assert again.content == first.content
+    # Pages carry absolute links: another host gets its own copy.
+    other = text_of(client.get(url, HTTP_HOST="localhost"))
+    assert "http://localhost/items/" in other and "http://testserver/" not in other
+
+
 # ---------------------------------------------------------------------------
 # Item page
 # ---------------------------------------------------------------------------
@@ -396,7 +450,7 @@ def test_a_draft_edit_shows_nowhere_until_published_again(client, edited_after_p
             text_of(client.get(reverse("site:search"), {"q": draft.old_name})),
             text_of(client.get(download_url(catalog, "csv"))),
             text_of(client.get(download_url(catalog, "json"))),
-            text_of(client.get(reverse("site:sitemap"))),
+            sitemap_text(client),
         ]
         workbook = openpyxl.load_workbook(
             io.BytesIO(client.get(download_url(catalog, "xlsx")).content)
@@ -432,10 +486,11 @@ def test_search_page_finds_only_published_items(client, published, catalogs):
 
 def test_sitemap_lists_only_published_catalogs_items_and_their_places(client, published, catalogs):
     response = client.get(reverse("site:sitemap"))
-
-    xml = text_of(response)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
+    assert "<sitemapindex" in text_of(response)
+
+    xml = sitemap_text(client)
     assert f"http://testserver{catalog_url(published.catalog)}</loc>" in xml
     for item in published.catalog.items.all():
         assert f"{item_url(item)}</loc>" in xml
@@ -446,6 +501,32 @@ def test_sitemap_lists_only_published_catalogs_items_and_their_places(client, pu
         assert f"/regions/{code}/</loc>" in xml
     assert "/regions/220221/</loc>" not in xml  # 永吉县 has only a draft
     assert "<lastmod>" in xml
+
+
+def test_sitemap_is_an_index_of_files_of_at_most_the_limit(client, catalogs, settings):
+    resize_catalog(catalogs.nongan_social, 12)  # longer than a file: split across files
+    localise(catalogs.town_social)
+    publish(catalogs.town_social)
+    whole = sitemap_urls(client)
+    assert len(whole) == len(set(whole)) > 20
+
+    settings.SITEMAP_MAX_URLS = 5
+    index = text_of(client.get(reverse("site:sitemap")))
+    files = re.findall(r"<loc>http://testserver(/sitemap-\d+\.xml)</loc>", index)
+    assert files == [f"/sitemap-{n}.xml" for n in range(1, len(files) + 1)]
+    per_file = [re.findall(r"<url><loc>([^<]+)</loc>", text_of(client.get(f))) for f in files]
+    assert all(1 <= len(urls) <= 5 for urls in per_file)
+    assert len(files) == -(-len(whole) // 5)  # packed: no file left half empty but the last
+    assert sorted(url for urls in per_file for url in urls) == sorted(whole)
+    assert client.get(f"/sitemap-{len(files) + 1}.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
+
+
+def test_sitemap_files_follow_a_new_publication(client, published, catalogs):
+    assert f"{catalog_url(catalogs.town_social)}</loc>" not in sitemap_text(client)
+    localise(catalogs.town_social)
+    publish(catalogs.town_social)
+    assert f"{catalog_url(catalogs.town_social)}</loc>" in sitemap_text(client)
 
 
 def test_robots_txt_allows_all_but_staff_areas_and_points_to_the_sitemap(client, db):
@@ -526,19 +607,21 @@ def test_json_download_holds_the_catalog_and_every_item(client, published):
     response = client.get(download_url(catalog, "json"))
 
     assert response["Content-Type"] == "application/json; charset=utf-8"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''" in disposition
     data = json.loads(response.content)
-    assert data["catalog"]["title"] == catalog.title
-    assert data["catalog"]["region"] == {
-        "code": "220122",
-        "name": "农安县",
-        "full_name": "长春市农安县",
-    }
-    assert data["catalog"]["publication"]["number"] == 1
+    assert data["title"] == catalog.title
+    assert data["region"]["full_name"] == "长春市农安县"
+    assert (data["region"]["code"], data["region"]["name"]) == ("220122", "农安县")
+    assert data["publication"]["number"] == 1
+    assert data["publication"]["published_at"].endswith("+08:00")
+    assert data["contact"]["office_name"] == catalog.region.office_name
     assert len(data["items"]) == published.publication.item_count
     first = data["items"][0]
     assert set(first) >= {
         "public_id",
-        "url",
+        "html_url",
         "level1",
         "level2",
         "content",
@@ -550,8 +633,19 @@ def test_json_download_holds_the_catalog_and_every_item(client, published):
         "method",
         "levels",
         "extra_elements",
+        "standard_item",
     }
     assert "长春市农安县" in response.content.decode("utf-8")  # not \\u-escaped
+
+
+def test_json_download_is_the_api_catalog(client, published):
+    """One serializer: the download and /api/v1/catalogs/ID/ give the same object."""
+    catalog = published.catalog
+    download = json.loads(client.get(download_url(catalog, "json")).content)
+    api = client.get(reverse("api:catalog", args=[catalog.pk])).json()
+    assert download == api
+    assert download["url"].endswith(f"/api/v1/catalogs/{catalog.pk}/")
+    assert set(download["downloads"]) == {"xlsx", "csv", "json"}
 
 
 def test_unknown_download_format_is_not_found(client, published):
@@ -627,6 +721,89 @@ def test_search_bad_input_gets_a_chinese_message(client, county_and_town):
     assert response.context["page"] is None
     assert "没有代码为“999999”的地区" in html
     assert "公开对象只能是全社会、特定群体之一" in html
+
+
+def select_options(html: str, name: str) -> list[str]:
+    """The option values of the select named ``name`` (disabled ones included)."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_search_region_picker_without_javascript_lists_the_next_level(client, county_and_town):
+    chose_city = client.get(reverse("site:search"), {"city": "2201", "county": "", "township": ""})
+    html = text_of(chose_city)
+    assert select_options(html, "city") == ["", "2201", "2202", "2299"]
+    assert select_options(html, "county") == ["", "220112", "220122"]
+    assert re.search(r'<select name="township"[^>]* disabled>', html)
+    regions = {item.publication.catalog.region.code for item in chose_city.context["page"]}
+    assert regions == {"220122", "220122100"}
+
+    chose_county = text_of(
+        client.get(reverse("site:search"), {"city": "2201", "county": "220122", "township": ""})
+    )
+    assert select_options(chose_county, "township") == ["", "220122100", "220122101"]
+    assert '<option value="220122" selected>农安县</option>' in chose_county
+    assert "已列出农安县的2个乡镇（街道）" in chose_county
+
+
+def test_search_region_picker_drops_a_county_left_over_from_another_city(client, county_and_town):
+    # Without JavaScript the county select still holds 农安县 when the city changes.
+    response = client.get(
+        reverse("site:search"), {"city": "2202", "county": "220122", "township": "220122100"}
+    )
+    regions = {item.publication.catalog.region.code for item in response.context["page"]}
+    assert regions == {"220221"}  # 吉林市's 永吉县, not 农安县
+    html = text_of(response)
+    assert '<option value="2202" selected>吉林市</option>' in html
+    assert select_options(html, "county") == ["", "220221"]
+
+
+def test_search_region_picker_shows_the_chain_of_a_region_from_a_link(client, county_and_town):
+    html = text_of(client.get(reverse("site:search"), {"region": "220122100"}))
+    assert '<option value="2201" selected>长春市</option>' in html
+    assert '<option value="220122" selected>农安县</option>' in html
+    assert '<option value="220122100" selected>农安镇</option>' in html
+    assert select_options(html, "county") == ["", "220112", "220122"]
+    assert select_options(html, "township") == ["", "220122100", "220122101"]
+    # Only the chosen city's counties and the chosen county's townships: 永吉县 is not listed.
+    assert "220221" not in html
+
+
+def test_search_by_province_keeps_it_as_a_removable_condition(client, county_and_town):
+    html = text_of(client.get(reverse("site:search"), {"region": "22", "q": "救助"}))
+    assert "地区：<strong>吉林省</strong>" in html
+    assert '<input type="hidden" name="region" value="22"' in html
+    assert 'href="?q=%E6%95%91%E5%8A%A9">取消此条件</a>' in html
+
+
+def test_search_counts_stop_at_the_cap(client, county_and_town, monkeypatch):
+    everything = client.get(reverse("site:search"), {"q": "救助"}).context["page"].paginator
+    assert not everything.capped and everything.count > 5
+    monkeypatch.setattr("portal.search.COUNT_CAP", 5)
+    response = client.get(reverse("site:search"), {"q": "救助"})
+    paginator = response.context["page"].paginator
+    assert (paginator.capped, paginator.count, paginator.num_pages) == (True, 5, 1)
+    html = text_of(response)
+    assert "找到 5+ 个公开事项" in html
+    assert "只列出前 5 个" in html
+    listed = [item.pk for item in response.context["page"]]
+    assert listed == [item.pk for item in list(everything.object_list)[:5]]
+
+
+def test_search_pages_are_kept_until_the_next_publication(client, county_and_town):
+    url = reverse("site:search") + "?q=%E6%95%91%E5%8A%A9"  # 救助
+    first = client.get(url)
+    before = first.context["page"].paginator.count
+    assert queries_for(client, url) == 0  # the same for everyone until something is published
+    assert client.get(url).content == first.content
+    catalog = county_and_town.nongan_elderly
+    localise(catalog)
+    item_update(actor=SYSTEM, item=first_item(catalog), level2="养老机构救助说明")
+    assert client.get(url).content == first.content  # a draft changes nothing
+    publish(catalog)
+    after = client.get(url)
+    assert after.context["page"].paginator.count == before + 1
+    assert "养老机构<mark>救助</mark>说明" in text_of(after)
 
 
 def test_search_without_parameters_shows_only_the_form(client, db):
@@ -731,6 +908,7 @@ PAGE_BUDGETS = {
     "item": 3,
     "search": 6,
     "sitemap": 4,
+    "sitemap-file": 4,
     "xlsx": 2,
     "csv": 2,
     "json": 3,
@@ -748,6 +926,7 @@ def budget_urls(catalog) -> dict[str, str]:
         "search": reverse("site:search")
         + f"?q=事项&region=2201&catalog={catalog.pk}&audience=全社会",
         "sitemap": reverse("site:sitemap"),
+        "sitemap-file": reverse("site:sitemap_file", args=[1]),
         "xlsx": download_url(catalog, "xlsx"),
         "csv": download_url(catalog, "csv"),
         "json": download_url(catalog, "json"),

@@ -3,14 +3,14 @@
 from datetime import date, datetime, time
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalogs.models import Catalog, CatalogStatus
 from catalogs.permissions import SYSTEM
 from items.services import catalog_publish
-from review.services import ensure_default_campaign
+from review.services import checks_run, ensure_default_campaign
 from tests.conftest import localise
+from tests.factories import advance
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -21,7 +21,10 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 
 def set_status(catalog: Catalog, status: str) -> Catalog:
-    """Put a catalog into a state for a test's set-up (the services are what is tested)."""
+    """Force a catalog's status without the services (no event, no publication or decision).
+
+    For tests of the lifecycle table itself; elsewhere ``tests.factories.advance`` reaches a
+    state by the real moves."""
     Catalog.objects.filter(pk=catalog.pk).update(status=status)
     catalog.refresh_from_db()
     return catalog
@@ -32,17 +35,6 @@ def publish(catalog: Catalog, when: datetime | None = None) -> Catalog:
     catalog_publish(actor=SYSTEM, catalog=catalog, note="发布", now=when)
     catalog.refresh_from_db()
     return catalog
-
-
-@pytest.fixture
-def login(client):
-    """Log a fixture user in, reloaded so that the session's password hash matches."""
-
-    def _login(user):
-        client.force_login(get_user_model().objects.get(pk=user.pk))
-        return client
-
-    return _login
 
 
 @pytest.fixture
@@ -66,9 +58,10 @@ def all_published(catalogs):
 
 @pytest.fixture
 def accepting(all_published):
-    """农安县's social-assistance catalog under acceptance."""
-    catalog = all_published.nongan_social
-    set_status(catalog, CatalogStatus.ACCEPTING)
+    """农安县's social-assistance catalog under acceptance, reached by the real moves, its
+    publication checked (acceptance requires a check run after the latest publication)."""
+    catalog = advance(all_published.nongan_social, CatalogStatus.ACCEPTING, at=at(2020, 10, 20))
+    checks_run(actor=SYSTEM, catalog=catalog)
     return catalog
 
 

@@ -3,12 +3,12 @@
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from catalogs.models import CatalogStatus
 from review.models import AcceptanceDecision, FindingState, Severity
 from review.services import finding_create
+from tests.conftest import log_in
 from tests.review.conftest import set_status
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,8 +30,7 @@ def login_page(page, live_server):
     """Open pages as a user: a session made by the test client, handed to the browser."""
 
     def _login(user):
-        client = Client()
-        client.force_login(get_user_model().objects.get(pk=user.pk))
+        client = log_in(Client(), user)
         page.context.clear_cookies()
         page.context.add_cookies(
             [

@@ -135,6 +135,20 @@ def test_admin_findings_are_scoped_by_region(login, users, all_published):
     text = login(users.coordinator).get(reverse("admin:review_finding_changelist")).content.decode()
     assert "农安县的问题" in text and "永吉县的问题" not in text
     client = login(users.coordinator)
-    url = reverse("admin:review_finding_change", args=[other.pk])
-    assert client.get(url).status_code in (302, 404)
-    assert Finding.objects.count() == 2 and mine.pk
+    response = client.get(reverse("admin:review_finding_change", args=[mine.pk]))
+    assert response.status_code == 200
+    assert response.context["original"] == mine
+    # Another region's finding is answered exactly like one that does not exist.
+    hidden = client.get(reverse("admin:review_finding_change", args=[other.pk]), follow=True)
+    missing = client.get(
+        reverse("admin:review_finding_change", args=[other.pk + 1000]), follow=True
+    )
+    for response in (hidden, missing):
+        assert response.redirect_chain == [(reverse("admin:index"), 302)]
+    (said,) = [str(m) for m in hidden.context["messages"]]
+    assert f"“{other.pk}”" in said and "不存在" in said
+    assert [str(m) for m in missing.context["messages"]] == [
+        said.replace(str(other.pk), str(other.pk + 1000))
+    ]
+    assert "永吉县的问题" not in hidden.content.decode()
+    assert Finding.objects.count() == 2

@@ -21,13 +21,13 @@ def _run(*args) -> str:
 
 
 def test_check_catalogs_region_covers_a_county_with_its_townships(all_published):
-    report = json.loads(_run("--region", "220122", "--format", "json"))
+    report = json.loads(_run("--region", "220122", "--format", "json", "--details"))
     (scope,) = report["scopes"]
     inside = Catalog.objects.filter(region__path__startswith="22/2201/220122/")
     assert scope["catalogs"] == inside.count() == 3  # 农安县 ×2, 农安镇 ×1
     assert {entry["region_code"] for entry in scope["by_region"]} == {"220122", "220122100"}
-    assert all(r["region_code"].startswith("220122") for r in scope["results"])
-    assert scope["results_total"] == len(scope["results"])
+    assert all(r["region_code"].startswith("220122") for r in report["results"])
+    assert scope["results_total"] == len(report["results"])
     stored = Finding.objects.filter(source="rule")
     assert stored.count() == scope["findings"]["created"]
     assert not stored.exclude(catalog__in=inside).exists()

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from catalogs.permissions import SYSTEM
-from items.models import Item
-from items.services import item_update
+from items.models import Item, PublishedItem
+from items.services import catalog_publish, item_update
 from review.models import Finding, FindingEventKind, FindingSource, FindingState, Severity
 from review.services import (
     checks_run,
@@ -188,7 +188,7 @@ class FakeResult:
 def fake_checks(monkeypatch):
     """Stand-in rules whose results each test sets: the sync logic, not the rules, is tested."""
     produced: list = []
-    monkeypatch.setattr("review.checks.run_checks", lambda catalogs: list(produced))
+    monkeypatch.setattr("review.checks.run_checks", lambda catalogs, **options: list(produced))
     return produced
 
 
@@ -236,7 +236,7 @@ def test_a_problem_gone_is_resolved_and_one_back_is_reopened(fake_checks, all_pu
 
 def test_a_reviewers_verification_outlasts_the_rule(fake_checks, all_published, users):
     catalog = all_published.nongan_social
-    fake_checks.append(FakeResult("R09-basis-generic", "info", "通用依据", catalog.pk))
+    fake_checks.append(FakeResult("R08-basis-format", "warning", "文号格式", catalog.pk))
     checks_run(actor=users.reviewer, catalog=catalog)
     (finding,) = _rule_findings(catalog).values()
     finding_verify(actor=users.reviewer, finding=finding, note="允许使用通用表述")
@@ -266,15 +266,21 @@ def test_checks_in_scope_of_the_user_only(users, all_published, regions):
 
 
 def test_real_rules_find_and_then_resolve_a_missing_element(users, all_published):
+    """The checks judge the publication: a fix in the draft counts once it is published."""
     catalog = all_published.nongan_social
     item = Item.objects.filter(catalog=catalog).order_by("seq").first()
-    Item.objects.filter(pk=item.pk).update(subject="")
+    # A publication made before publishing refused incomplete items.
+    PublishedItem.objects.filter(item=item, publication__is_current=True).update(subject="")
     checks_run(actor=SYSTEM, catalog=catalog)
     missing = Finding.objects.get(
         catalog=catalog, item=item, element="subject", rule_code="R02-elements"
     )
     assert missing.severity == Severity.ERROR and "公开主体" in missing.description
     item_update(actor=users.county_editor, item=item, subject="农安县民政局")
+    checks_run(actor=SYSTEM, catalog=catalog)
+    missing.refresh_from_db()
+    assert missing.state == F.OPEN  # the draft is fixed, citizens still see no subject
+    catalog_publish(actor=users.county_editor, catalog=catalog, note="补充公开主体")
     checks_run(actor=SYSTEM, catalog=catalog)
     missing.refresh_from_db()
     assert missing.state == F.RESOLVED

@@ -12,6 +12,7 @@ from items.models import Item, Publication
 from items.services import item_update
 from review.models import AcceptanceDecision, Decision
 from review.services import acceptance_decide, catalog_move
+from tests.factories import advance
 from tests.review.conftest import at, set_status
 
 S = CatalogStatus
@@ -135,7 +136,7 @@ def test_accepting_through_a_move_takes_a_snapshot(users, accepting):
 
 @pytest.mark.parametrize("locked", [S.ENTERED, S.ACCEPTING, S.ACCEPTED])
 def test_locked_catalogs_refuse_item_edits(users, all_published, locked):
-    catalog = set_status(all_published.nongan_social, locked)
+    catalog = advance(all_published.nongan_social, locked)
     item = Item.objects.filter(catalog=catalog).first()
     with pytest.raises(ValidationError, match="已锁定"):
         item_update(actor=users.county_editor, item=item, subject="农安县民政局")

@@ -1,5 +1,8 @@
 """Make a region's draft catalog match an official Excel table: ``import_catalog FILE``."""
 
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,6 +13,37 @@ from catalogs.excel import ExcelFormatError, read_catalog_workbook
 from catalogs.models import Region, StandardCatalog
 from catalogs.permissions import SYSTEM
 from items.imports import catalog_import_apply, catalog_import_plan
+
+DEFAULT_TIME_LIMIT_SECONDS = 120
+
+
+class ImportTimedOut(Exception):
+    pass
+
+
+@contextmanager
+def time_limit_of(seconds: float):
+    """Interrupt the block after ``seconds`` (wall clock) with ImportTimedOut.
+
+    Uses SIGALRM, so it works in the main thread of a Unix process (a management command);
+    elsewhere the reader's own time limit still applies.
+    """
+    usable = seconds > 0 and hasattr(signal, "setitimer")
+    usable = usable and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise ImportTimedOut
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def find_region_and_standard(region_code: str, standard_code: str):
@@ -48,18 +82,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="act as this user (checks their rights); default: the system"
         )
+        parser.add_argument(
+            "--time-limit",
+            type=float,
+            default=DEFAULT_TIME_LIMIT_SECONDS,
+            help=f"give up (writing nothing) after this many seconds; default "
+            f"{DEFAULT_TIME_LIMIT_SECONDS}",
+        )
 
-    def handle(self, *args, file, region, standard, dry_run, user, **options):
+    def handle(self, *args, file, region, standard, dry_run, user, time_limit, **options):
         region, standard = find_region_and_standard(region, standard)
         actor = find_actor(user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"找不到文件 {file}。")
+        seconds = time_limit
         try:
-            with path.open("rb") as handle:
-                table = read_catalog_workbook(handle)
-            service = catalog_import_plan if dry_run else catalog_import_apply
-            plan = service(actor=actor, region=region, standard=standard, table=table)
+            with time_limit_of(seconds):
+                with path.open("rb") as handle:
+                    table = read_catalog_workbook(
+                        handle, time_limit=seconds if seconds > 0 else None
+                    )
+                service = catalog_import_plan if dry_run else catalog_import_apply
+                plan = service(actor=actor, region=region, standard=standard, table=table)
+        except ImportTimedOut as exc:
+            raise CommandError(
+                f"导入超时（超过{seconds:g}秒），已停止，未写入任何数据。"
+                "请检查文件是否过大，或用 --time-limit 调整时限。"
+            ) from exc
         except ExcelFormatError as exc:
             raise CommandError("文件无法导入：\n" + "\n".join(exc.messages)) from exc
         except (PermissionDenied, ValidationError) as exc:

@@ -1,3 +1,14 @@
+"""check_catalogs: run the automated checks over a region, a catalog, or every province.
+
+The checks read what citizens see (each catalog's current publication; a catalog never
+published is read as its draft) and store their findings, unless --no-store. ``--draft``
+previews the drafts instead (never stored).
+
+Memory stays bounded whatever the scope: every province is its own run, each run loads and
+checks its catalogs in batches, and results are counted (and, with --details, written out)
+batch by batch, never held for a whole province or the country.
+"""
+
 import json
 import time
 from collections import Counter, defaultdict
@@ -6,9 +17,22 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogs.models import Catalog, Region, RegionLevel
 from catalogs.permissions import SYSTEM
-from review.models import Severity
+from review.models import CheckSource, Severity
 from review.selectors import rule_titles
 from review.services import checks_run
+
+# How --details names an element: the nine elements as the official layout heads them.
+ELEMENT_NAMES = {
+    "name": "公开事项名称",
+    "content": "公开内容",
+    "basis": "公开依据",
+    "deadline": "公开时限",
+    "subject": "公开主体",
+    "channels": "公开渠道和载体",
+    "audience": "公开对象",
+    "method": "公开方式",
+    "levels": "公开层级",
+}
 
 
 def _group_code(region: Region, root: Region) -> str:
@@ -20,11 +44,53 @@ def _group_code(region: Region, root: Region) -> str:
     return codes[depth]
 
 
+def result_entry(result, catalog: Catalog) -> dict:
+    """One result as --details lists it (exactly these keys)."""
+    return {
+        "region_code": catalog.region.code,
+        "standard": catalog.standard.code,
+        "catalog_id": result.catalog_id,
+        "item_seq": result.item_seq,
+        "level1": result.level1,
+        "level2": result.level2,
+        "element": ELEMENT_NAMES.get(result.element or "", ""),
+        "rule_code": result.rule_code,
+        "severity": result.severity,
+        "message": result.message,
+    }
+
+
+class _DetailsWriter:
+    """Writes the top-level ``results`` list entry by entry as the batches come."""
+
+    def __init__(self, stdout, *, json_format: bool):
+        self.stdout = stdout
+        self.json_format = json_format
+        self.count = 0
+
+    def start(self) -> None:
+        if self.json_format:
+            self.stdout.write('{"results": [', ending="")
+
+    def write(self, entry: dict) -> None:
+        if self.json_format:
+            prefix = "\n " if self.count == 0 else ",\n "
+            self.stdout.write(prefix + json.dumps(entry, ensure_ascii=False), ending="")
+        else:
+            where = f"第{entry['item_seq']}项" if entry["item_seq"] is not None else "整个目录"
+            element = f" · {entry['element']}" if entry["element"] else ""
+            self.stdout.write(
+                f"  {entry['region_code']:<10} {entry['standard']:<18} {where}{element}"
+                f"  {entry['rule_code']} {entry['severity']}：{entry['message']}"
+            )
+        self.count += 1
+
+
 class Command(BaseCommand):
     help = (
         "Run the automated checks on the catalogs of a region (with everything below it) and "
         "store the findings. --region 22 is all of Jilin; --region 220122 is 农安县 with its "
-        "townships."
+        "townships; without --region, every loaded province, one after the other."
     )
 
     def add_arguments(self, parser):
@@ -32,90 +98,128 @@ class Command(BaseCommand):
         parser.add_argument("--catalog", type=int, help="check one catalog by id")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
+            "--details",
+            action="store_true",
+            help="list every result (json: a top-level 'results' list)",
+        )
+        parser.add_argument(
             "--no-store", action="store_true", help="report only; change no findings"
         )
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="check the drafts instead of the publications (a preview: nothing stored)",
+        )
 
-    def handle(self, *args, region=None, catalog=None, format="text", no_store=False, **options):
+    def handle(
+        self,
+        *args,
+        region=None,
+        catalog=None,
+        format="text",
+        details=False,
+        no_store=False,
+        draft=False,
+        **options,
+    ):
         started = time.perf_counter()
-        scopes = []
+        scopes = self._scopes(region, catalog)
+        json_format = format == "json"
+        writer = _DetailsWriter(self.stdout, json_format=json_format) if details else None
+        if writer is not None:
+            writer.start()
+        elif json_format:
+            self.stdout.write("{", ending="")
+        reports = []
+        for number, scope in enumerate(scopes, start=1):
+            report = self._run(scope, store=not (no_store or draft), draft=draft, writer=writer)
+            reports.append(report)
+            if len(scopes) > 1:
+                self._progress(number, len(scopes), report, json_format=json_format)
+            if not json_format:
+                self._write_text(report)
+        seconds = time.perf_counter() - started
+        if json_format:
+            tail = json.dumps(
+                {"scopes": reports, "seconds": round(seconds, 3)}, ensure_ascii=False, indent=1
+            )
+            # Close the streamed list, then the rest of the object (its opening brace is
+            # already written).
+            self.stdout.write(("\n], " if writer is not None else "") + tail[1:])
+            return
+        self.stdout.write(f"用时 {seconds:.2f} 秒")
+
+    def _scopes(self, region, catalog) -> list[dict]:
         if catalog is not None:
             found = Catalog.objects.select_related("region", "standard").filter(pk=catalog).first()
             if found is None:
                 raise CommandError(f"找不到编号为 {catalog} 的目录。")
-            scopes.append({"catalog": found})
-        elif region:
+            return [{"catalog": found}]
+        if region:
             root = Region.objects.filter(code=region).first()
             if root is None:
                 raise CommandError(
                     f"找不到区划代码 {region}（请使用已导入的区划代码，如 22、2201、220122）。"
                 )
-            scopes.append({"region": root})
-        else:
-            provinces = Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code")
-            if not provinces:
-                raise CommandError("尚未导入区划，请先运行 load_divisions。")
-            scopes += [{"region": province} for province in provinces]
-        reports = [self._run(scope, store=not no_store) for scope in scopes]
-        seconds = time.perf_counter() - started
-        if format == "json":
-            self.stdout.write(
-                json.dumps(
-                    {"scopes": reports, "seconds": round(seconds, 3)}, ensure_ascii=False, indent=1
-                )
-            )
-            return
-        for report in reports:
-            self._write_text(report)
-        self.stdout.write(f"用时 {seconds:.2f} 秒")
+            return [{"region": root}]
+        provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code"))
+        if not provinces:
+            raise CommandError("尚未导入区划，请先运行 load_divisions。")
+        return [{"region": province} for province in provinces]
 
-    def _run(self, scope: dict, *, store: bool) -> dict:
-        outcome = checks_run(actor=SYSTEM, store=store, **scope)
-        run = outcome.run
+    def _progress(self, number: int, total: int, report: dict, *, json_format: bool) -> None:
+        line = (
+            f"[{number}/{total}] {report['region_code']} {report['scope']}：目录 "
+            f"{report['catalogs']} 个，检查结果 {report['results_total']} 处，"
+            f"用时 {report['check_seconds']:.1f} 秒"
+        )
+        # JSON goes to stdout whole; progress then goes to stderr.
+        (self.stderr if json_format else self.stdout).write(line)
+        (self.stderr if json_format else self.stdout).flush()
+
+    def _run(self, scope: dict, *, store: bool, draft: bool, writer) -> dict:
         root = scope.get("region") or scope["catalog"].region
-        catalogs = {c.pk: c for c in outcome.catalogs}
-        groups = {
-            r.code: r
-            for r in Region.objects.filter(
-                code__in={_group_code(c.region, root) for c in outcome.catalogs}
-            )
-        }
         by_region: dict[str, dict] = defaultdict(lambda: {"catalogs": 0, "results": Counter()})
-        for catalog in outcome.catalogs:
-            by_region[_group_code(catalog.region, root)]["catalogs"] += 1
-        results = []
-        for result in outcome.results:
-            catalog = catalogs.get(result.catalog_id)
-            code = _group_code(catalog.region, root) if catalog else ""
-            by_region[code]["results"][result.severity] += 1
-            results.append(
-                {
-                    "rule_code": result.rule_code,
-                    "severity": result.severity,
-                    "message": result.message,
-                    "catalog_id": result.catalog_id,
-                    "region_code": catalog.region.code if catalog else None,
-                    "region": catalog.region.name if catalog else None,
-                    "item_id": result.item_id,
-                    "element": result.element,
-                }
-            )
+        by_rule: Counter = Counter()
+
+        def on_batch(results, batch):
+            catalogs = {catalog.pk: catalog for catalog in batch}
+            for catalog in batch:
+                by_region[_group_code(catalog.region, root)]["catalogs"] += 1
+            for result in results:
+                catalog = catalogs[result.catalog_id]
+                by_region[_group_code(catalog.region, root)]["results"][result.severity] += 1
+                by_rule[(result.rule_code, result.severity)] += 1
+                if writer is not None:
+                    writer.write(result_entry(result, catalog))
+
+        outcome = checks_run(
+            actor=SYSTEM,
+            store=store,
+            source=CheckSource.DRAFT if draft else CheckSource.PUBLICATION,
+            keep_results=False,
+            on_batch=on_batch,
+            **scope,
+        )
+        run = outcome.run
+        groups = {r.code: r for r in Region.objects.filter(code__in=list(by_region))}
         titles = rule_titles()
-        by_rule = Counter(result.rule_code for result in outcome.results)
-        severities = {result.rule_code: result.severity for result in outcome.results}
         return {
             "scope": run.scope_label,
             "region_code": root.code,
+            "source": run.source,
             "catalogs": run.catalog_count,
+            "draft_catalogs": len(outcome.draft_catalog_ids),
             "results_total": run.result_count,
-            "by_severity": dict(Counter(result.severity for result in outcome.results)),
+            "by_severity": dict(outcome.by_severity),
             "by_rule": [
                 {
                     "rule_code": code,
                     "title": titles.get(code, ""),
-                    "severity": severities[code],
+                    "severity": severity,
                     "count": count,
                 }
-                for code, count in sorted(by_rule.items())
+                for (code, severity), count in sorted(by_rule.items())
             ],
             "by_region": [
                 {
@@ -135,7 +239,6 @@ class Command(BaseCommand):
                 "reopened": run.reopened_count,
             },
             "check_seconds": run.seconds,
-            "results": results,
         }
 
     def _write_text(self, report: dict) -> None:
@@ -144,8 +247,15 @@ class Command(BaseCommand):
             f"{labels.get(key, key)} {report['by_severity'].get(key, 0)}" for key in Severity.values
         )
         self.stdout.write(f"检查范围：{report['scope']}")
+        read = "草稿" if report["source"] == CheckSource.DRAFT else "公开版本"
+        never = (
+            f"（其中 {report['draft_catalogs']} 个从未发布，检查草稿）"
+            if report["draft_catalogs"]
+            else ""
+        )
         self.stdout.write(
-            f"目录 {report['catalogs']} 个，检查结果 {report['results_total']} 处（{severity}）"
+            f"目录 {report['catalogs']} 个{never}，检查对象：{read}；"
+            f"检查结果 {report['results_total']} 处（{severity}；提示不需整改）"
         )
         if report["by_region"]:
             self.stdout.write("按区划：")
@@ -168,4 +278,4 @@ class Command(BaseCommand):
                 f"复查通过 {found['resolved']}，重新打开 {found['reopened']}"
             )
         else:
-            self.stdout.write("未保存问题（--no-store）。")
+            self.stdout.write("未保存问题（--no-store 或 --draft）。")

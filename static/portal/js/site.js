@@ -1,7 +1,9 @@
 /* Small enhancements of the public site; every page works without them.
  *  - reading settings: 长辈模式, 字号 标准/大/特大, 高对比度 (remembered in localStorage);
  *  - the print button of a catalog;
- *  - the home page's city → county → township chooser loads the next level in place. */
+ *  - the home page's city → county → township chooser loads the next level in place;
+ *  - the search page's region filter fills the next select from /api/v1/regions/?parent=
+ *    and submits the deepest choice as ?region=CODE. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -156,10 +158,127 @@
     });
   }
 
+  /* Every child region of `code`, following the API's pages. */
+  function fetchChildren(api, code) {
+    var results = [];
+    function fetchPage(url) {
+      return window
+        .fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.json();
+        })
+        .then(function (body) {
+          results = results.concat(body.results || []);
+          return body.next ? fetchPage(body.next) : results;
+        });
+    }
+    return fetchPage(api + "?parent=" + encodeURIComponent(code) + "&page_size=200");
+  }
+
+  function resetSelect(select, label) {
+    while (select.firstChild) {
+      select.removeChild(select.firstChild);
+    }
+    var option = document.createElement("option");
+    option.value = "";
+    option.textContent = label;
+    select.appendChild(option);
+    select.disabled = true;
+  }
+
+  function setupRegionPicker(picker) {
+    var form = picker.closest("form");
+    var city = picker.querySelector('[data-picker-level="city"]');
+    var county = picker.querySelector('[data-picker-level="county"]');
+    var township = picker.querySelector('[data-picker-level="township"]');
+    var status = picker.querySelector("[data-picker-status]");
+    var api = picker.getAttribute("data-api");
+    if (!form || !city || !county || !township || !window.fetch) {
+      return;
+    }
+    var latest = 0;
+
+    function load(parent, select, allLabel, noun) {
+      var request = ++latest;
+      var name = parent.options[parent.selectedIndex].textContent;
+      status.textContent = "正在加载" + name + "的" + noun + "……";
+      fetchChildren(api, parent.value)
+        .then(function (regions) {
+          if (request !== latest) {
+            return; /* a later choice is loading */
+          }
+          resetSelect(select, name + allLabel);
+          regions.forEach(function (region) {
+            var option = document.createElement("option");
+            option.value = region.code;
+            option.textContent = region.name;
+            select.appendChild(option);
+          });
+          select.disabled = regions.length === 0;
+          status.textContent = "已列出" + name + "的" + regions.length + "个" + noun + "。";
+        })
+        .catch(function () {
+          if (request === latest) {
+            status.textContent = "下级地区加载失败，请按“应用筛选”后再选择。";
+          }
+        });
+    }
+
+    city.addEventListener("change", function () {
+      resetSelect(county, city.value ? "正在加载……" : "请先选择市（州）");
+      resetSelect(township, "请先选择县（市、区）");
+      if (city.value) {
+        load(city, county, "全部县（市、区）", "县（市、区）");
+      } else {
+        latest++;
+        status.textContent = "";
+      }
+    });
+    county.addEventListener("change", function () {
+      resetSelect(township, county.value ? "正在加载……" : "请先选择县（市、区）");
+      if (county.value) {
+        load(county, township, "全部乡镇（街道）", "乡镇（街道）");
+      } else {
+        latest++;
+        status.textContent = "";
+      }
+    });
+    /* Send ?region=<the deepest choice> rather than the three selects. */
+    form.addEventListener("submit", function () {
+      var deepest = township.value || county.value || city.value;
+      var region = form.querySelector("[data-region-value]");
+      if (deepest) {
+        if (!region) {
+          region = document.createElement("input");
+          region.type = "hidden";
+          region.name = "region";
+          region.setAttribute("data-region-value", "");
+          picker.appendChild(region);
+        }
+        region.value = deepest;
+      } else if (region && !region.hasAttribute("data-region-fixed")) {
+        region.parentNode.removeChild(region); /* left from an earlier submit */
+      }
+      [city, county, township].forEach(function (select) {
+        select.removeAttribute("name");
+      });
+    });
+    /* Coming back to the page (back button) must find the selects submittable again. */
+    window.addEventListener("pageshow", function () {
+      city.name = "city";
+      county.name = "county";
+      township.name = "township";
+    });
+  }
+
   function start() {
     setupPrefs();
     setupPrint();
     document.querySelectorAll("[data-chooser]").forEach(setupChooser);
+    document.querySelectorAll("[data-region-picker]").forEach(setupRegionPicker);
   }
 
   if (document.readyState === "loading") {
