@@ -78,6 +78,9 @@ def check_derivable(region: Region, standard: StandardCatalog, edition) -> None:
         raise ValidationError(
             f"只有县级和乡级区划编制目录，“{region.name}”是{region.get_level_display()}。"
         )
+    if not region.compiles_catalogs:
+        reason = f"（{region.compile_note}）" if region.compile_note else ""
+        raise ValidationError(f"“{region.name}”不单独编制目录{reason}。")
     if edition is None or not edition.is_published or edition.standard_id != standard.pk:
         raise ValidationError(f"“{standard.title}”没有可用的已发布版本。")
 

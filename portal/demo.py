@@ -155,6 +155,7 @@ def build_demo(*, today: date) -> dict | None:
     counts = compile_city()
     counts["review"] = seed_review(today)
     counts["records"] = seed_records(today)
+    counts["assessment"] = seed_assessment(today)
     SetupMarker.objects.create(name=DEMO_MARKER, done_at=timezone.now())
     return counts
 
@@ -236,6 +237,13 @@ def seed_records(today: date) -> str:
     from records.demo import seed_records as seed_records_demo
 
     return seed_records_demo(today=today)
+
+
+def seed_assessment(today: date) -> str:
+    """The assessment's demo: 长春市's counties recording different shares of their items."""
+    from assessment.demo import seed_assessment as seed_assessment_demo
+
+    return seed_assessment_demo(today=today)
 
 
 def seed_review(today: date) -> str:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "items",
     "records",
     "review",
+    "assessment",
     "portal",
 ]
 
@@ -279,6 +280,10 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
 
 # Public pages may be cached by a CDN for this long.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
+
+# Staff pages (portal.middleware: strict CSP, no-store): the admin, the review workspaces and
+# the records' evidence screens (evidence photos set their own caching by who may see them).
+STAFF_PATH_PREFIXES = ("/admin/", "/review/", "/records/catalogs/")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

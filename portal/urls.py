@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
     path("records/", include("records.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("portal.site_urls")),
 ]

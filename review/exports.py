@@ -7,10 +7,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from catalogs.models import Catalog, Region, RegionLevel
+from catalogs.models import Region, RegionLevel
 from catalogs.spreadsheets import workbook_text_only
-from items.models import Item, PublishedItem
 from review.models import AcceptanceDecision, Decision, Finding, FindingState, Severity
+from review.selectors.rollup import rollup_item_rows
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -85,20 +85,6 @@ def city_rollup_workbook(city: Region) -> bytes:
         .select_related("parent")
         .order_by("path")
     )
-    catalogs = {
-        catalog.pk: catalog
-        for catalog in Catalog.objects.within(city).select_related("region", "standard")
-    }
-    published_ids = set(
-        PublishedItem.objects.visible_to_public()
-        .filter(publication__catalog__region__path__startswith=city.path)
-        .values_list("public_id", flat=True)
-    )
-    items = (
-        Item.objects.filter(catalog__region__path__startswith=city.path)
-        .only("id", "catalog_id", "seq", "level1", "level2", "subject", "public_id")
-        .order_by("catalog__region__path", "catalog__standard__order", "seq", "pk")
-    )
     workbook = Workbook()
     contacts = []
     for number, region in enumerate(regions, start=1):
@@ -118,10 +104,11 @@ def city_rollup_workbook(city: Region) -> bytes:
             ]
         )
     _sheet(workbook, "联系人", CONTACT_COLUMNS, contacts, first=True)
+    # What citizens see: the current publication of every compiling region's catalogs.
     rows = []
-    for item in items:
-        catalog = catalogs[item.catalog_id]
-        published_at = catalog.last_published_at
+    for row in rollup_item_rows(city):
+        catalog = row.catalog
+        published_at = row.published_at
         rows.append(
             [
                 catalog.region.code,
@@ -129,11 +116,11 @@ def city_rollup_workbook(city: Region) -> bytes:
                 catalog.region.get_level_display(),
                 catalog.standard.field,
                 catalog.get_status_display(),
-                item.seq,
-                item.level1,
-                item.level2,
-                item.subject,
-                "是" if item.public_id in published_ids else "否",
+                row.seq if row.seq is not None else "",
+                row.level1,
+                row.level2,
+                row.subject,
+                "是" if row.is_published else "否（尚未发布）",
                 timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M") if published_at else "",
             ]
         )

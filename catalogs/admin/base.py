@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -529,7 +530,17 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def _require_visible(self, request, object_id) -> None:
+        """Another region's object answers 404 like a missing one (no 403 telling it exists)."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("您要查看的记录不存在，或不在您的管辖范围内。")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
         if request.method == "POST":
             raise PermissionDenied("历史版本页面只能查看；恢复请在修改历史中选择“恢复到此版本”。")
         return super().history_form_view(request, object_id, version_id, extra_context)

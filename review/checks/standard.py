@@ -405,7 +405,6 @@ def check_edition_outdated(context: CatalogContext) -> Iterator[Hit]:
     if edition is not None and context.data.get(CURRENT_STANDARD_ITEMS) is not None:
         own = context.data[OWN_VERSION]
         yield Hit(
-            f"目录依据第{own}版标准目录，省级已发布第{edition.version}版，"
-            "请在管理后台“采用新版”。",
+            f"目录依据第{own}版标准目录，省级已发布第{edition.version}版，请在管理后台“采用新版”。",
             key=f"outdated:{edition.version}",
         )

@@ -5,12 +5,14 @@ on a phone, and no English in what staff read.
 Each role logs in once per test (a session made by the test client, handed to a browser
 context); the pages of a role are walked in that one context. Every run writes
 tests/browser/screenshots/staff-axe-<mode>-<width>.json with what axe found on each page, and
-staff-clicks.json with the click counts of the loop.
+staff-clicks.json with the click counts of the loop; STAFF_SCREENSHOTS=1 also keeps a
+screenshot of every page (otherwise only of the pages that fail).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import timedelta
 from io import BytesIO
@@ -47,6 +49,9 @@ from tests.conftest import localise, log_in
 from tests.factories import advance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Screenshots of every page (STAFF_SCREENSHOTS=1); otherwise only of pages that fail.
+ALL_SCREENSHOTS = bool(os.environ.get("STAFF_SCREENSHOTS"))
 
 S = CatalogStatus
 
@@ -112,13 +117,22 @@ def year(live_server, users, catalogs, regions, standards):
 
 def open_as(browser, live_server, user, *, viewport=DESKTOP, mode="normal"):
     """A browser context logged in as ``user`` (one session for every page it opens)."""
-    client = log_in(Client(), user)
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     set_mode(context, mode)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    if user is not None:
+        client = log_in(Client(), user)
+        session = client.cookies["sessionid"].value
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     return context
+
+
+def login_error(page, url: str, catalog) -> None:
+    """The admin login page after a wrong password."""
+    page.goto(f"{url}/admin/login/")
+    page.fill("input[name=username]", "nongan-editor")
+    page.fill("input[name=password]", "wrong-password")
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def import_preview(page, url: str, catalog) -> None:
@@ -181,6 +195,9 @@ def staff_pages(year) -> dict[str, dict[str, str]]:
             "acceptance-report": f"/review/decisions/{decision.pk}/",
             "compare-accepted": f"/review/catalogs/{accepted.pk}/compare/",
             "city-rollup-as-reviewer": "/review/cities/2201/",
+        },
+        "anonymous": {
+            "admin-login-error": login_error,
         },
         "admin": {
             "province-admin-home": "/admin/",
@@ -263,7 +280,7 @@ def test_every_staff_page_kind_passes_axe(browser, live_server, year, mode, widt
     report, failures, console = {}, {}, {}
     for role, pages in staff_pages(year).items():
         context = open_as(
-            browser, live_server, getattr(year.users, role), viewport=viewport, mode=mode
+            browser, live_server, getattr(year.users, role, None), viewport=viewport, mode=mode
         )
         page = context.new_page()
         errors: list[str] = []
@@ -301,7 +318,7 @@ def test_every_staff_page_kind_passes_axe(browser, live_server, year, mode, widt
                 failures[f"{name} (sideways scrolling)"] = [overflow, page.evaluate(WIDE_ELEMENTS)]
             if english:
                 failures[f"{name} (English)"] = english
-            if any(key.startswith(name) for key in failures):
+            if ALL_SCREENSHOTS or any(key.startswith(name) for key in failures):
                 screenshot(page, f"staff-{width}-{mode}-{name}")
         # Reported, not failed on: the admin's own scripts and styles are another matter.
         console[role] = errors

@@ -48,7 +48,7 @@ HIDDEN_STATUS = {
     "compare_publication": 404,
     "compare_edition": 404,
     "publications": 404,
-    "history": 403,
+    "history": 404,
 }
 
 

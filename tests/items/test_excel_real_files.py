@@ -75,7 +75,6 @@ def test_township_and_village_tick_columns(tmp_path):
     merges = [*[m for m in HEADER_MERGES if m != "M2:N2"], "M2:O2"]
     rows = [
         official_row(1, "临时救助", "办事指南", ticks=["√", None, "√", None, None, "√", None]),
-        +[],
         official_row(2, "临时救助", "审核审批信息", ticks=["√", None, "√", None, None, None, "√"]),
     ]
     table = read(save(tmp_path, rows, header1=header1, header2=header2, merges=merges))

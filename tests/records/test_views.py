@@ -10,8 +10,6 @@ from records.models import ChannelCheck, RecordChannel
 from records.selectors import records_by_item, visible_photo_ids
 from records.services import channel_photo_attach, channel_photo_set_public
 
-pytestmark = pytest.mark.urls("tests.records.urls")
-
 
 def jpeg() -> bytes:
     output = io.BytesIO()

@@ -35,17 +35,24 @@ def extra_rule():
     registry.unregister(rule.code)
 
 
-def test_built_in_families_register_thirteen_rules_in_code_order():
+BUILT_IN = (
+    [f"R{number:02d}" for number in range(1, 19)]  # catalog rules R01–R13, records R14–R18
+    + [f"R{number:02d}" for number in range(25, 33)]  # comparison with the standard item
+)
+
+
+def test_built_in_families_register_every_rule_in_code_order():
     codes = [rule.code for rule in RULES]
     assert codes == sorted(codes)
-    assert codes[0] == "R01-coverage" and codes[-1] == "R13-extra-elements"
-    assert len(codes) == len(RULES_BY_CODE) == 13
+    assert [code.split("-")[0] for code in codes] == BUILT_IN
+    assert codes[0] == "R01-coverage" and codes[-1] == "R32-edition-outdated"
+    assert len(codes) == len(RULES_BY_CODE) == len(BUILT_IN)
     families = {RULES_BY_CODE[code].check.__module__ for code in codes}
     assert families == set(RULE_FAMILIES)
 
 
 def test_a_registered_rule_runs_and_shows_everywhere(extra_rule, catalogs):
-    assert RULES[-1] is extra_rule  # R90 sorts after R13 whatever the registration order
+    assert RULES[-1] is extra_rule  # R90 sorts after R32 whatever the registration order
     assert RULES_BY_CODE["R90-long-names"] is extra_rule
     assert rule_titles()["R90-long-names"] == "事项名称简短"
     results = run_checks([catalogs.nongan_social])

@@ -69,5 +69,5 @@ def test_rollup_lists_every_region_and_item_of_the_city(all_published, regions):
 def test_rollup_marks_unpublished_items(catalogs, regions):
     workbook = load_workbook(BytesIO(city_rollup_workbook(regions.changchun)))
     rows = list(workbook["事项清单"].iter_rows(min_row=2, values_only=True))
-    assert rows and {row[9] for row in rows} == {"否"}
+    assert rows and {row[9] for row in rows} == {"否（尚未发布）"}
     assert {row[4] for row in rows} == {"编制中"}
