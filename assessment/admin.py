@@ -22,13 +22,6 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             raise ValidationError(error)
 
 
-class IndicatorInline(admin.TabularInline):
-    model = Indicator
-    formset = IndicatorFormSet
-    extra = 0
-    fields = ["order", "name", "weight", "kind", "dimension", "milestone_code"]
-
-
 class ProvinceEditsMixin:
     def has_module_permission(self, request):
         return is_province_reviewer(request.user) and is_staff_member(request.user)
@@ -44,6 +37,13 @@ class ProvinceEditsMixin:
 
     def has_delete_permission(self, request, obj=None):
         return is_province_admin(request.user)
+
+
+class IndicatorInline(ProvinceEditsMixin, admin.TabularInline):
+    model = Indicator
+    formset = IndicatorFormSet
+    extra = 0
+    fields = ["order", "name", "weight", "kind", "dimension", "milestone_code"]
 
 
 @admin.register(ScoringScheme)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -176,7 +176,41 @@ def dashboard_charts(result: Assessment, region: Region) -> list[Chart]:
                 "个地区",
             )
         )
+        charts.append(milestones_over_time(progress, inside))
     return charts
+
+
+def milestones_over_time(progress, regions) -> Chart:
+    """Per milestone, how many regions had completed it by the end of each month."""
+    campaign = progress.campaign
+    start = campaign.starts_on.replace(day=1)
+    last_due = max((m.due_on for m in progress.milestones), default=start)
+    end = min(progress.today, last_due + timedelta(days=62))
+    months = []
+    month = start
+    while month <= end and len(months) < 36:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    series = []
+    for milestone in progress.milestones:
+        done_on = [
+            cell.done_on
+            for r in regions
+            if (cell := progress.cell(r, milestone)) is not None and cell.done_on
+        ]
+        values = []
+        for month in months:
+            month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            values.append(sum(1 for day in done_on if day <= month_end))
+        series.append({"label": milestone.title, "values": values})
+    return Chart(
+        "timeline",
+        "各工作节点累计完成情况（按月）",
+        "line",
+        [f"{month.year}年{month.month}月" for month in months],
+        series,
+        "个地区",
+    )
 
 
 def overrides_within(region: Region, year: int):

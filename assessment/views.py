@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -30,6 +31,7 @@ from items.models import Item
 from review.views.base import error_text, local_today, render_staff
 
 DASHBOARD_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY)
+GRID_PAGE_SIZE = 200
 
 
 def chosen_year(request) -> int:
@@ -97,6 +99,9 @@ def grid(request, code):
     region = region_for(request, code)
     year = chosen_year(request)
     result = item_grid(root=region, year=year, today=local_today())
+    short_only = request.GET.get("short") == "1"
+    rows = [row for row in result.rows if row.short] if short_only else result.rows
+    page = Paginator(rows, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
     return render_staff(
         request,
         "assessment/grid.html",
@@ -105,6 +110,9 @@ def grid(request, code):
             "year": year,
             "years": assessment_years(),
             "grid": result,
+            "page": page,
+            "short_only": short_only,
+            "row_count": len(rows),
             "dimensions": Dimension.choices,
             "round_form": RoundForm(),
         },

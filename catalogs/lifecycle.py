@@ -26,6 +26,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.RETURNED, S.PUBLISHED): "editor",
     # Republishing changed content after 复核 sends the catalog back to be reviewed again.
     (S.REVIEWED, S.PUBLISHED): "editor",
+    # Publishing items added or removed after 验收 sends the catalog back to be reviewed.
+    (S.ACCEPTED, S.PUBLISHED): "editor",
     (S.PUBLISHED, S.REVIEWED): "coordinator",
     (S.REVIEWED, S.ENTERED): "coordinator",
     (S.ENTERED, S.ACCEPTING): "reviewer",

@@ -356,13 +356,16 @@ class CatalogStatus(models.TextChoices):
     RETURNED = "returned", "退回整改"
 
 
-# States in which staff may change the draft; 已录入 and later are locked for review.
+# States in which staff may change the draft. 已录入 and 验收中 are locked for review; after
+# 已验收 a county keeps its catalog current (content updates are published without a
+# reopening; adding or removing items sends the catalog back to review when published).
 EDITABLE_STATUSES = frozenset(
     {
         CatalogStatus.DRAFTING,
         CatalogStatus.PUBLISHED,
         CatalogStatus.REVIEWED,
         CatalogStatus.RETURNED,
+        CatalogStatus.ACCEPTED,
     }
 )
 

@@ -186,7 +186,7 @@ def standard_item_save(
         subject=lambda stored: f"标准事项“{stored.level1} · {stored.level2}”",
         labels=STANDARD_ITEM_LABELS,
     )
-    item._history_user = actor
+    item._history_user = history_user(actor)
     item.save()
     return item
 
@@ -195,7 +195,7 @@ def standard_item_save(
 def standard_item_delete(*, actor, item: StandardItem) -> None:
     require_province_admin(actor)
     _require_draft(StandardEdition.objects.select_for_update().get(pk=item.edition_id))
-    item._history_user = actor
+    item._history_user = history_user(actor)
     item.delete()
 
 
@@ -249,7 +249,7 @@ def edition_publish(*, actor, edition: StandardEdition) -> StandardEdition:
         raise ValidationError(f"“{edition}”没有任何事项，不能发布。")
     edition.status = EditionStatus.PUBLISHED
     edition.published_at = timezone.now()
-    edition.published_by = actor
+    edition.published_by = history_user(actor)
     edition.full_clean()
     edition.save()
     return edition

@@ -44,11 +44,35 @@ class BulkPublishReport:
         self.empty += other.empty
 
 
-def _moves_to_published(catalog: Catalog) -> bool:
-    """Whether publishing moves the catalog's status, as ``catalog_publish`` does."""
+def moves_to_published(catalog: Catalog, *, structural: bool) -> bool:
+    """Whether publishing moves the catalog to 已发布 (and so to be reviewed again).
+
+    A first publication, or one after 退回整改, does. So does changed content after 复核.
+    After 已验收 a county publishes content updates without a reopening: the catalog stays
+    已验收 unless the change is structural (items added or removed), which goes back to
+    review. One rule for ``catalog_publish`` and the bulk path.
+    """
     if catalog.status in (CatalogStatus.DRAFTING, CatalogStatus.RETURNED):
         return True
-    return catalog.status == CatalogStatus.REVIEWED and catalog.has_unpublished_changes
+    if catalog.status == CatalogStatus.REVIEWED:
+        return catalog.has_unpublished_changes
+    return catalog.status == CatalogStatus.ACCEPTED and structural
+
+
+def current_public_ids(catalog_ids) -> dict[int, set]:
+    """The public ids of each catalog's current publication, in one query."""
+    found: dict[int, set] = defaultdict(set)
+    rows = PublishedItem.objects.filter(
+        publication__catalog_id__in=catalog_ids, publication__is_current=True
+    ).values_list("publication__catalog_id", "public_id")
+    for catalog_id, public_id in rows:
+        found[catalog_id].add(public_id)
+    return found
+
+
+def is_structural(published: set, items) -> bool:
+    """Items added or removed since the current publication (a first one is structural)."""
+    return published != {item.public_id for item in items}
 
 
 @transaction.atomic
@@ -67,9 +91,7 @@ def _publish_batch(*, actor, catalog_ids: list[int], note: str, now) -> BulkPubl
         item.extras = []
         items_of[item.catalog_id].append(item)
     by_item = {item.pk: item for items in items_of.values() for item in items}
-    for extra in ItemExtraElement.objects.filter(item__catalog_id__in=catalog_ids).order_by(
-        "pk"
-    ):
+    for extra in ItemExtraElement.objects.filter(item__catalog_id__in=catalog_ids).order_by("pk"):
         by_item[extra.item_id].extras.append(extra)
     to_publish: list[tuple[Catalog, list[Item]]] = []
     for catalog in catalogs:
@@ -105,8 +127,10 @@ def _publish_batch(*, actor, catalog_ids: list[int], note: str, now) -> BulkPubl
         .values_list("catalog_id", "top")
     )
     events, moved = [], []
-    for catalog, _ in to_publish:
-        if _moves_to_published(catalog):
+    published_ids = current_public_ids(ids)
+    for catalog, items in to_publish:
+        structural = is_structural(published_ids.get(catalog.pk, set()), items)
+        if moves_to_published(catalog, structural=structural):
             # The move catalog_transition makes (editor: 编制中/退回整改/已复核 → 已发布).
             events.append(
                 CatalogEvent(

@@ -28,6 +28,7 @@ from catalogs.models import (
 from catalogs.permissions import can_edit_region, history_user, require_edit_region
 from catalogs.selectors import full_names
 from items.models import Item, ItemExtraElement, Publication, PublishedItem
+from items.publishing import current_public_ids, is_structural, moves_to_published
 from items.search import SUPERSEDED, index_fields, publications_changed
 from items.validation import TERM_VOCABULARIES, describe_problems, item_problems, validate_item
 
@@ -406,10 +407,10 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
         ]
         more = f"等共{len(incomplete)}项" if len(incomplete) > 10 else ""
         raise ValidationError(f"以下事项要素不完整，不能发布{more}：" + "；".join(lines))
-    # Publishing changed content after 复核 sends the catalog back to be reviewed again.
-    back_to_review = catalog.status == CatalogStatus.REVIEWED and catalog.has_unpublished_changes
+    # Changed content after 复核, or items added or removed after 验收, go back to review.
+    structural = is_structural(current_public_ids([catalog.pk]).get(catalog.pk, set()), items)
     now = now or timezone.now()
-    if catalog.status in (CatalogStatus.DRAFTING, CatalogStatus.RETURNED) or back_to_review:
+    if moves_to_published(catalog, structural=structural):
         catalog_transition(
             actor=actor,
             catalog=catalog,
@@ -418,9 +419,9 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
             at=now,
         )
     number = (catalog.publications.aggregate(top=Max("number"))["top"] or 0) + 1
-    PublishedItem.objects.filter(
-        publication__catalog=catalog, publication__is_current=True
-    ).update(**SUPERSEDED)
+    PublishedItem.objects.filter(publication__catalog=catalog, publication__is_current=True).update(
+        **SUPERSEDED
+    )
     catalog.publications.filter(is_current=True).update(is_current=False)
     publication = Publication.objects.create(
         catalog=catalog,

@@ -457,12 +457,8 @@ class EvidenceRow:
     cells: list[EvidenceCell] = field(default_factory=list)
 
 
-def evidence_grid(
-    catalog: Catalog, *, today: date, calendar: TableCalendar | None = None
-) -> list[EvidenceRow]:
-    """Items × promised channels of a catalog, each cell on time / late / missing / no
-    evidence / broken, from the item's latest record: a fixed number of queries."""
-    calendar = calendar or load_calendar()
+def _latest_records(catalog: Catalog) -> tuple[list[Item], dict[uuid.UUID, DisclosureRecord]]:
+    """The catalog's items in order, and each one's newest record (channels prefetched)."""
     items = list(Item.objects.filter(catalog=catalog).order_by("seq", "pk"))
     latest: dict[uuid.UUID, DisclosureRecord] = {}
     for record in (
@@ -471,6 +467,16 @@ def evidence_grid(
         .with_channels()
     ):
         latest.setdefault(record.item_id, record)
+    return items, latest
+
+
+def evidence_grid(
+    catalog: Catalog, *, today: date, calendar: TableCalendar | None = None
+) -> list[EvidenceRow]:
+    """Items × promised channels of a catalog, each cell on time / late / missing / no
+    evidence / broken, from the item's latest record: a fixed number of queries."""
+    calendar = calendar or load_calendar()
+    items, latest = _latest_records(catalog)
     channel_ids = [channel.pk for record in latest.values() for channel in record.channels.all()]
     checks = latest_checks(channel_ids)
     rows = []
@@ -505,14 +511,7 @@ def _cell(promised, record, state, record_channel, checks) -> EvidenceCell:
 def channels_without_evidence(catalog: Catalog) -> list[tuple[Item, DisclosureRecord, str]]:
     """(item, latest record, promised channel) where the latest record has no URL, place
     or photo for a channel the item promises."""
-    items = list(Item.objects.filter(catalog=catalog).order_by("seq", "pk"))
-    latest: dict[uuid.UUID, DisclosureRecord] = {}
-    for record in (
-        DisclosureRecord.objects.filter(item_id__in=[item.public_id for item in items])
-        .newest_first()
-        .with_channels()
-    ):
-        latest.setdefault(record.item_id, record)
+    items, latest = _latest_records(catalog)
     missing = []
     for item in items:
         record = latest.get(item.public_id)

@@ -35,40 +35,37 @@ def _is_staff_member(user) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or profile_of(user)))
 
 
-class ProvinceAdminEditsMixin:
+class _StaffReadsMixin:
+    """Everyone with a staff role reads; ``_may_write`` says who adds, changes and deletes."""
+
+    def _may_write(self, request) -> bool:
+        return False
+
+    def has_module_permission(self, request):
+        return _is_staff_member(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_staff_member(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_write(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write(request)
+
+
+class ProvinceAdminEditsMixin(_StaffReadsMixin):
     """Everyone with a staff role reads; only the province administrator writes."""
 
-    def has_module_permission(self, request):
-        return _is_staff_member(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_staff_member(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return is_province_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_province_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
+    def _may_write(self, request) -> bool:
         return is_province_admin(request.user)
 
 
-class ReadOnlyMixin:
-    def has_module_permission(self, request):
-        return _is_staff_member(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_staff_member(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyMixin(_StaffReadsMixin):
+    """Everyone with a staff role reads; nobody writes here."""
 
 
 def _standard_choices() -> list[tuple[str, str]]:
@@ -348,7 +345,7 @@ class CompilingRegionForm(forms.ModelForm):
 
 
 @admin.register(CompilingRegion)
-class CompilingRegionAdmin(admin.ModelAdmin):
+class CompilingRegionAdmin(ProvinceAdminEditsMixin, admin.ModelAdmin):
     """Counties and townships: whether each compiles its own catalogs. The province
     administrator changes it; every staff member reads it within their region."""
 
@@ -394,15 +391,6 @@ class CompilingRegionAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("找不到该区划，或您无权查看。")
         return obj
-
-    def has_module_permission(self, request):
-        return _is_staff_member(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_staff_member(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_province_admin(request.user)
 
     def has_add_permission(self, request):
         return False

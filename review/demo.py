@@ -244,7 +244,8 @@ def _fix_some_mistakes(catalogs: list[Catalog]) -> None:
         standard = item.standard_item
         mistake = MISTAKES[index % len(MISTAKES)]
         fixed = {
-            "subject": catalog.region.office_name or f"{catalog.region.name}人民政府",
+            "subject": catalog.region.office_name
+            or f"{catalog.region.name}{'办事处' if catalog.region.name.endswith('街道') else '人民政府'}",
             "deadline": standard.deadline if standard else "制定或获取信息之日起10个工作日内",
             "basis": SPECIFIC_BASIS,
             "channel_other": "",

@@ -292,9 +292,7 @@ class Finding(models.Model):
     item_label = models.CharField("事项", max_length=300, blank=True)
     # The item's elements and local extras when the finding was raised, so that the reviewer
     # verifying the answer sees what changed ({seq, level1, ..., extras: [[name, value]]}).
-    item_snapshot = models.JSONField(
-        "提出时的事项内容", default=dict, blank=True, editable=False
-    )
+    item_snapshot = models.JSONField("提出时的事项内容", default=dict, blank=True, editable=False)
     element = models.CharField("要素", max_length=20, choices=ELEMENT_CHOICES, blank=True)
     source = models.CharField("来源", max_length=10, choices=FindingSource.choices)
     rule_code = models.CharField("规则代码", max_length=40, blank=True, db_index=True)

@@ -187,7 +187,12 @@ def channel_mark(record, promised, column_ok: bool | None) -> tuple[int, str]:
     else:
         checked = sum(1 for c in with_url if c.last_checked_at is not None)
         mark = 3
-        reason = f"{len(with_url)}个链接，已检查{checked}个，均可访问" if with_url else "线下渠道"
+        if not with_url:
+            reason = "线下渠道"
+        elif checked:
+            reason = f"{len(with_url)}个链接，已检查{checked}个，未发现失效"
+        else:
+            reason = f"{len(with_url)}个链接，尚未检查"
     if WEBSITE in promised and column_ok is not True:
         mark = max(mark - 1, 0)
         reason += "；专栏未登记" if column_ok is None else "；专栏无法访问"

@@ -28,22 +28,24 @@ in Chinese, naming who changed what since the preview.
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 from datetime import datetime
-from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from catalogs.admin.uploads import (
+    check_xlsx_upload,
+    sign_upload,
+    unsign_upload,
+    upload_preview_confirm,
+)
 from catalogs.downloads import attachment_response
 from catalogs.excel import ExcelFormatError, read_catalog_workbook
 from catalogs.models import Catalog, StandardEdition
@@ -59,7 +61,6 @@ from items.imports import (
     standard_edition_import_plan,
 )
 
-PAYLOAD_MAX_AGE = 3600
 # The signing salts keep the module's former name, so that a preview made before an
 # upgrade can still be confirmed after it.
 SALT_PREFIX = "items.excel_admin"
@@ -78,18 +79,7 @@ class ExcelUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = PurePath(upload.name or "").suffix.lower()
-        if suffix == ".xls":
-            raise ValidationError("不支持旧版 .xls 格式，请在Excel或WPS中“另存为”.xlsx后再上传。")
-        if suffix not in (".xlsx", ".xlsm"):
-            raise ValidationError(f"请上传 .xlsx 格式的Excel文件（当前文件为“{upload.name}”）。")
-        if upload.size > max_upload_bytes():
-            raise ValidationError(
-                f"文件过大（{upload.size // 1024} KB），请上传不超过"
-                f"{max_upload_bytes() // 1024} KB 的文件。"
-            )
-        return upload
+        return check_xlsx_upload(self.cleaned_data["file"], max_upload_bytes())
 
 
 class EditionUploadForm(ExcelUploadForm):
@@ -101,36 +91,25 @@ class EditionUploadForm(ExcelUploadForm):
     )
 
 
-def _sign_upload(data: bytes, salt: str) -> str:
-    # Sign the base64 text as it is: signing.dumps would JSON-encode and base64 it again,
-    # making the confirm form 1.8 times the file instead of 1.34 (see max_upload_bytes).
-    return signing.TimestampSigner(salt=salt).sign(base64.b64encode(data).decode("ascii"))
+# The former private names, kept for callers that import them.
+_sign_upload = sign_upload
+_unsign_upload = unsign_upload
 
 
-def _unsign_upload(payload: str, salt: str) -> bytes:
-    try:
-        signer = signing.TimestampSigner(salt=salt)
-        return base64.b64decode(signer.unsign(payload, max_age=PAYLOAD_MAX_AGE))
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise ValidationError("导入数据已失效或被改动，请重新上传文件。") from exc
+_CHANGE_KINDS = ("added", "changed", "removed")
 
 
-def _sign_plan(fingerprint: str, previewed_at, salt: str) -> str:
+def _plan_state(plan, previewed_at) -> dict:
     """The preview's plan digest and its time, for the confirm step."""
-    state = {
-        "fingerprint": fingerprint,
+    return {
+        "fingerprint": plan.fingerprint(),
         "previewed_at": previewed_at.isoformat() if previewed_at else None,
     }
-    return signing.dumps(state, salt=f"{salt}.plan")
 
 
-def _unsign_plan(token: str, salt: str) -> tuple[str, datetime | None]:
-    try:
-        state = signing.loads(token, salt=f"{salt}.plan", max_age=PAYLOAD_MAX_AGE)
-        at = state["previewed_at"]
-        return state["fingerprint"], datetime.fromisoformat(at) if at else None
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise ValidationError("导入数据已失效或被改动，请重新上传文件。") from exc
+def _previewed_at(state: dict) -> datetime | None:
+    at = state.get("previewed_at")
+    return datetime.fromisoformat(at) if at else None
 
 
 def _error_messages(exc: Exception) -> list[str]:
@@ -266,54 +245,43 @@ class CatalogExcelAdminMixin(_ExcelViewsMixin):
             locked=not catalog.is_editable,
             export_url=self._excel_url("export", catalog.pk),
         )
-        form = ExcelUploadForm()
-        errors: list[str] = []
-        if request.method == "POST" and not context["locked"]:
-            if "confirm" in request.POST:
-                try:
-                    data = _unsign_upload(request.POST.get("payload", ""), salt)
-                    fingerprint, previewed_at = _unsign_plan(request.POST.get("plan", ""), salt)
-                    table = read_catalog_workbook(io.BytesIO(data))
-                    plan = catalog_import_apply(
-                        actor=request.user,
-                        region=catalog.region,
-                        standard=catalog.standard,
-                        table=table,
-                        expected_fingerprint=fingerprint,
-                        previewed_at=previewed_at,
-                    )
-                except (ExcelFormatError, ValidationError) as exc:
-                    errors = _error_messages(exc)
-                else:
-                    self.message_user(request, f"导入完成：{plan.summary()}。", messages.SUCCESS)
-                    return HttpResponseRedirect(context["change_url"])
-            else:
-                form = ExcelUploadForm(request.POST, request.FILES)
-                if form.is_valid():
-                    upload = form.cleaned_data["file"]
-                    data = upload.read()
-                    try:
-                        table = read_catalog_workbook(io.BytesIO(data))
-                        plan = catalog_import_plan(
-                            actor=request.user,
-                            region=catalog.region,
-                            standard=catalog.standard,
-                            table=table,
-                        )
-                    except (ExcelFormatError, ValidationError) as exc:
-                        errors = _error_messages(exc)
-                    else:
-                        context.update(
-                            plan=plan,
-                            file_name=upload.name,
-                            payload=_sign_upload(data, salt),
-                            plan_token=_sign_plan(plan.fingerprint(), timezone.now(), salt),
-                        )
-                        return TemplateResponse(
-                            request, "admin/excel/catalog_import_preview.html", context
-                        )
-        context.update(form=form, errors=errors)
-        return TemplateResponse(request, "admin/excel/catalog_import.html", context)
+
+        def preview(content, form):
+            plan = catalog_import_plan(
+                actor=request.user,
+                region=catalog.region,
+                standard=catalog.standard,
+                table=read_catalog_workbook(io.BytesIO(content)),
+            )
+            return {"plan": plan}, _plan_state(plan, timezone.now())
+
+        def apply(content, state):
+            plan = catalog_import_apply(
+                actor=request.user,
+                region=catalog.region,
+                standard=catalog.standard,
+                table=read_catalog_workbook(io.BytesIO(content)),
+                expected_fingerprint=state["fingerprint"],
+                previewed_at=_previewed_at(state),
+            )
+            self.message_user(request, f"导入完成：{plan.summary()}。", messages.SUCCESS)
+            return HttpResponseRedirect(context["change_url"])
+
+        return upload_preview_confirm(
+            request,
+            salt=salt,
+            context=context,
+            make_form=ExcelUploadForm,
+            preview=preview,
+            apply=apply,
+            refusals=(ExcelFormatError, ValidationError),
+            messages_of=_error_messages,
+            templates=(
+                "admin/excel/catalog_import.html",
+                "admin/excel/catalog_import_preview.html",
+            ),
+            allowed=not context["locked"],
+        )
 
 
 class StandardEditionExcelAdminMixin(_ExcelViewsMixin):
@@ -358,61 +326,52 @@ class StandardEditionExcelAdminMixin(_ExcelViewsMixin):
             edition=edition,
             export_url=self._excel_url("export", edition.pk),
         )
-        form = EditionUploadForm()
-        errors: list[str] = []
-        if request.method == "POST":
-            if "confirm" in request.POST:
-                try:
-                    data = _unsign_upload(request.POST.get("payload", ""), salt)
-                    fingerprint, _at = _unsign_plan(request.POST.get("plan", ""), salt)
-                    table = read_catalog_workbook(io.BytesIO(data))
-                    target = standard_edition_import_apply(
-                        actor=request.user,
-                        edition=edition,
-                        table=table,
-                        title=request.POST.get("title", "")[:120],
-                        note=request.POST.get("note", ""),
-                        expected_fingerprint=fingerprint,
-                    )
-                except (ExcelFormatError, ValidationError) as exc:
-                    errors = _error_messages(exc)
-                else:
-                    self.message_user(
-                        request,
-                        f"已将文件导入“{target}”（草稿，共{target.items.count()}项），"
-                        "核对无误后请发布该版本。",
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(self._change_url(target))
-            else:
-                form = EditionUploadForm(request.POST, request.FILES)
-                if form.is_valid():
-                    upload = form.cleaned_data["file"]
-                    data = upload.read()
-                    try:
-                        table = read_catalog_workbook(io.BytesIO(data))
-                        plan = standard_edition_import_plan(
-                            actor=request.user, edition=edition, table=table
-                        )
-                    except (ExcelFormatError, ValidationError) as exc:
-                        errors = _error_messages(exc)
-                    else:
-                        context.update(
-                            plan=plan,
-                            file_name=upload.name,
-                            payload=_sign_upload(data, salt),
-                            plan_token=_sign_plan(plan.fingerprint(), None, salt),
-                            new_title=form.cleaned_data["title"],
-                            new_note=form.cleaned_data["note"],
-                            added=[c for c in plan.changes if c.kind == "added"],
-                            changed=[c for c in plan.changes if c.kind == "changed"],
-                            removed=[c for c in plan.changes if c.kind == "removed"],
-                        )
-                        return TemplateResponse(
-                            request, "admin/excel/edition_import_preview.html", context
-                        )
-        context.update(form=form, errors=errors)
-        return TemplateResponse(request, "admin/excel/edition_import.html", context)
+
+        def preview(content, form):
+            plan = standard_edition_import_plan(
+                actor=request.user,
+                edition=edition,
+                table=read_catalog_workbook(io.BytesIO(content)),
+            )
+            extra = {
+                "plan": plan,
+                "new_title": form.cleaned_data["title"],
+                "new_note": form.cleaned_data["note"],
+                **{kind: [c for c in plan.changes if c.kind == kind] for kind in _CHANGE_KINDS},
+            }
+            return extra, _plan_state(plan, None)
+
+        def apply(content, state):
+            target = standard_edition_import_apply(
+                actor=request.user,
+                edition=edition,
+                table=read_catalog_workbook(io.BytesIO(content)),
+                title=request.POST.get("title", "")[:120],
+                note=request.POST.get("note", ""),
+                expected_fingerprint=state["fingerprint"],
+            )
+            self.message_user(
+                request,
+                f"已将文件导入“{target}”（草稿，共{target.items.count()}项），"
+                "核对无误后请发布该版本。",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(self._change_url(target))
+
+        return upload_preview_confirm(
+            request,
+            salt=salt,
+            context=context,
+            make_form=EditionUploadForm,
+            preview=preview,
+            apply=apply,
+            refusals=(ExcelFormatError, ValidationError),
+            messages_of=_error_messages,
+            templates=(
+                "admin/excel/edition_import.html",
+                "admin/excel/edition_import_preview.html",
+            ),
+        )
 
     def _change_url(self, edition: StandardEdition) -> str:
         return self._excel_url("change", edition.pk)

@@ -2,63 +2,39 @@
 
 Items are edited here one by one (with their extra elements and full history) and, in
 bulk, inline on a catalog's page (``CatalogItemInline``, used by ``items.admin.catalogs``).
-Every write goes through ``items.services``.
+Every write goes through ``items.services``. The item form and the inline save are in
+``items.admin.item_forms``, restoring a history version in ``items.admin.restore``.
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from catalogs import vocabulary
 from catalogs.admin.base import (
-    VERSION_FIELD,
-    ActionForm,
     AdminModelForm,
     CatalogHolderLevelFilter,
     CityFilter,
     ScopedHistoryAdmin,
     TermDisplayMixin,
-    TermsField,
-    VersionedFormMixin,
-    VersionField,
     calling_service,
     can_view_region_cached,
     is_staff_member,
     may_write_catalogs,
     own_changes,
     refusal_messages,
-    show_unknown_terms,
-    show_value,
 )
-from catalogs.concurrency import require_version, user_label
-from catalogs.models import EDITABLE_STATUSES, Catalog, StandardItem
+from catalogs.models import EDITABLE_STATUSES, Catalog
 from catalogs.permissions import can_edit_region
+from items.admin.item_forms import LABELS, ItemForm
+from items.admin.item_forms import save_item_formset as save_item_formset  # re-export
+from items.admin.restore import ItemRestoreAdminMixin
 from items.models import Item, ItemExtraElement
-from items.services import (
-    ELEMENT_FIELDS,
-    ITEM_LABELS,
-    extras_as_of,
-    item_create,
-    item_delete,
-    item_restore,
-    item_set_extra_elements,
-    item_update,
-)
+from items.services import item_create, item_delete, item_set_extra_elements, item_update
 from items.validation import item_problems
-
-LABELS = {**vocabulary.ELEMENT_LABELS, "seq": "序号", "level1": "一级事项", "level2": "二级事项"}
-
-# Fields an item takes over from its standard item when a catalog is derived.
-DERIVED_FIELDS = [name for name in ELEMENT_FIELDS if name not in ("seq", "channel_other")]
 
 
 def problems_summary(item, region) -> str:
@@ -68,95 +44,6 @@ def problems_summary(item, region) -> str:
         return "完整"
     labels = list(dict.fromkeys(problem.label for problem in problems))
     return "缺：" + "、".join(labels)
-
-
-# ---------------------------------------------------------------------------
-# The item form: JSON lists as check boxes, messages that name the field
-# ---------------------------------------------------------------------------
-
-
-class ItemForm(VersionedFormMixin, AdminModelForm):
-    seen_version = VersionField()
-    channels = TermsField(vocabulary=vocabulary.CHANNELS, label=LABELS["channels"])
-    audience = TermsField(vocabulary=vocabulary.AUDIENCES, label=LABELS["audience"])
-    method = TermsField(vocabulary=vocabulary.METHODS, label=LABELS["method"])
-    levels = TermsField(vocabulary=vocabulary.LEVELS, label=LABELS["levels"])
-
-    class Meta:
-        model = Item
-        fields = ["catalog", *ELEMENT_FIELDS]
-        widgets = {
-            "content": forms.Textarea(attrs={"rows": 3, "cols": 60}),
-            "basis": forms.Textarea(attrs={"rows": 2, "cols": 60}),
-            "level1": forms.TextInput(attrs={"size": 16}),
-            "level2": forms.TextInput(attrs={"size": 24}),
-            "deadline": forms.TextInput(attrs={"size": 34}),
-            "subject": forms.TextInput(attrs={"size": 44}),
-            "seq": forms.NumberInput(attrs={"class": "gk-seq"}),
-        }
-        help_texts = {
-            "content": "每行一个要素，以“●”开头。",
-            "channel_other": "勾选“其他”时必须填写具体渠道。",
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        show_unknown_terms(self)
-        if "seq" in self.fields and self.instance.pk is None:
-            self.fields["seq"].required = False
-            self.fields["seq"].help_text = "留空则排在最后。"
-
-    def element_values(self, *, changed_only: bool) -> dict:
-        names = self.changed_data if changed_only else list(self.cleaned_data)
-        values = {name: self.cleaned_data[name] for name in names if name in ELEMENT_FIELDS}
-        if values.get("seq") is None:
-            values.pop("seq", None)
-        return values
-
-
-def item_label(form) -> str:
-    initial = form.initial
-    if form.instance.pk is None:
-        return "新增事项："
-    name = initial.get("level1", "")
-    if initial.get("level2"):
-        name += f" · {initial['level2']}"
-    return f"第{initial.get('seq', '')}项“{name}”："
-
-
-def save_item_formset(request, formset) -> None:
-    """Save a catalog's inline items through the item services, recording what changed.
-
-    Only the items the user changed are written, each against the version its form
-    showed: an item someone else changed since is left alone when the user did not touch
-    it, and refused (with the other person's change shown) when the user did.
-    """
-    actor, catalog = request.user, formset.instance
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    for form in formset.initial_forms:
-        item = form.instance
-        with calling_service(prefix=item_label(form), labels=LABELS, form=form):
-            if formset.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME):
-                require_version(
-                    item, form.seen_version, subject=item_label(form)[:-1], labels=ITEM_LABELS
-                )
-                item_delete(actor=actor, item=item)
-                formset.deleted_objects.append(item)
-            elif form.has_changed():
-                values = own_changes(form, form.element_values(changed_only=True))
-                if not values:
-                    continue
-                item_update(actor=actor, item=item, expected_version=form.seen_version, **values)
-                formset.changed_objects.append((item, list(values)))
-    for form in formset.extra_forms:
-        if not form.has_changed() or form.cleaned_data.get(DELETION_FIELD_NAME):
-            continue
-        with calling_service(prefix=item_label(form), labels=LABELS):
-            item = item_create(
-                actor=actor, catalog=catalog, **form.element_values(changed_only=False)
-            )
-        form.instance = item
-        formset.new_objects.append(item)
 
 
 def catalog_is_writable(user, catalog) -> bool:
@@ -322,26 +209,6 @@ class CatalogItemInline(TermDisplayMixin, admin.StackedInline):
 # ---------------------------------------------------------------------------
 
 
-class RestoreForm(ActionForm):
-    seen_version = VersionField()
-
-
-def restore_rows(item: Item, record) -> list[dict]:
-    """The fields a restore would change: label, current value, restored value."""
-    rows = [
-        {"label": LABELS.get(name, name), "current": show_value(now), "restored": show_value(then)}
-        for name in ELEMENT_FIELDS
-        if (now := getattr(item, name)) != (then := getattr(record, name))
-    ]
-    now = list(item.extra_elements.order_by("order", "pk").values_list("name", "value"))
-    then = extras_as_of(item, record.history_date)
-    if now != then:
-        rows.append(
-            {"label": "本地增加要素", "current": show_value(now), "restored": show_value(then)}
-        )
-    return rows
-
-
 class ItemExtraElementForm(AdminModelForm):
     class Meta:
         model = ItemExtraElement
@@ -414,7 +281,7 @@ class ItemLevelFilter(CatalogHolderLevelFilter):
 
 
 @admin.register(Item)
-class ItemAdmin(TermDisplayMixin, ScopedHistoryAdmin):
+class ItemAdmin(ItemRestoreAdminMixin, TermDisplayMixin, ScopedHistoryAdmin):
     region_field = "catalog__region"
     form = ItemForm
     inlines = [ItemExtraElementInline]
@@ -547,118 +414,6 @@ class ItemAdmin(TermDisplayMixin, ScopedHistoryAdmin):
             item_delete(actor=request.user, item=obj)
         except (ValidationError, PermissionDenied) as error:
             raise PermissionDenied("；".join(refusal_messages(error))) from error
-
-    # -- restoring an earlier version (恢复到…) --------------------------------------
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/history/<int:history_id>/restore/",
-                self.admin_site.admin_view(self.restore_view),
-                name="{}_{}_restore".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def restore_view(self, request, object_id, history_id):
-        """Confirm, then put the item back as one of its history rows shows it.
-
-        Another region's item is a 404; an item the user may see but not change (a
-        reader, or a catalog locked for review) is a 403. The write is ``item_restore``.
-        """
-        item = self.get_object(request, unquote(object_id))
-        if not self.has_change_permission(request, item):
-            raise PermissionDenied("您无权修改该事项，不能恢复其历史版本。")
-        record = (
-            Item.history.select_related("history_user")
-            .filter(id=item.pk, history_id=history_id)
-            .exclude(history_type="-")
-            .first()
-        )
-        if record is None:
-            raise Http404("找不到该历史版本。")
-        form = RestoreForm(request.POST or None, initial={VERSION_FIELD: item.version})
-        errors = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                item_restore(
-                    actor=request.user,
-                    item=item,
-                    record=record,
-                    expected_version=form.cleaned_data[VERSION_FIELD],
-                )
-            except (ValidationError, PermissionDenied) as error:
-                errors = refusal_messages(error)
-                item = self.get_object(request, unquote(object_id))
-                form = RestoreForm(initial={VERSION_FIELD: item.version})
-            else:
-                messages.success(
-                    request,
-                    f"已将“{item}”恢复到{timezone.localtime(record.history_date):%Y-%m-%d %H:%M:%S}"
-                    f"的版本（第{record.version}版）；恢复本身也记入了修改历史，可以再次恢复。",
-                )
-                return redirect("admin:items_item_change", item.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": item,
-            "record": record,
-            "editor": user_label(record.history_user) if record.history_user else "系统",
-            "title": f"恢复历史版本：{item}",
-            "rows": restore_rows(item, record),
-            "form": form,
-            "errors": errors,
-            "change_url": reverse("admin:items_item_change", args=[item.pk]),
-            "history_url": reverse("admin:items_item_history", args=[item.pk]),
-        }
-        return TemplateResponse(request, "admin/items/item/restore.html", context)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """Also show what the first recorded change changed, and offer 恢复到此版本.
-
-        Derivation creates items in bulk without history rows, so the oldest row of a
-        derived item has nothing to be compared with; compare it with the standard item
-        it was derived from, which is what the item held until then.
-        """
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-        records = list(historical_records)
-        if not records:
-            return
-        item = Item.objects.select_related("catalog__region").filter(pk=records[0].id).first()
-        newest = (
-            Item.history.filter(id=records[0].id)
-            .order_by("-history_date", "-history_id")
-            .values_list("history_id", flat=True)
-            .first()
-        )
-        may_restore = item is not None and self.has_change_permission(request, item)
-        for record in records:
-            record.is_current = item is not None and record.history_id == newest
-            if may_restore and not record.is_current and record.history_type != "-":
-                record.restore_url = reverse(
-                    "admin:items_item_restore", args=[item.pk, record.history_id]
-                )
-        oldest = records[-1]
-        if (
-            oldest.history_type != "~"
-            or getattr(oldest, "history_delta_changes", None)
-            or oldest.standard_item_id is None
-            or oldest.prev_record is not None
-        ):
-            return
-        standard = StandardItem.objects.filter(pk=oldest.standard_item_id).first()
-        if standard is None:
-            return
-        oldest.history_delta_changes = [
-            {
-                "field": LABELS.get(name, name),
-                "old": show_value(getattr(standard, name)),
-                "new": show_value(getattr(oldest, name)),
-            }
-            for name in DERIVED_FIELDS
-            if getattr(standard, name) != getattr(oldest, name)
-        ]
 
     @admin.display(description="事项名称", ordering="level1")
     def name_display(self, item):

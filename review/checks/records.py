@@ -167,25 +167,19 @@ def check_record_late(context: CatalogContext) -> Iterator[Hit]:
         for record in data.records(item):
             state = record_state(record, today=data.today, calendar=data.calendar)
             if state.timeliness == Timeliness.LATE:
-                yield Hit(
-                    f"{item_label(item)}：{_record_label(record)}形成于"
-                    f"{record.formed_on.isoformat()}，应于{state.due_on.isoformat()}"
-                    f"{_estimated(state.estimated)}前公开，{record.published_on.isoformat()}才发布，"
-                    f"逾期{state.late_workdays}个工作日。",
-                    item,
-                    "deadline",
-                    key=f"record:{record.pk}",
-                )
+                outcome = f"{record.published_on.isoformat()}才发布，逾期"
             elif state.timeliness == Timeliness.OVERDUE:
-                yield Hit(
-                    f"{item_label(item)}：{_record_label(record)}形成于"
-                    f"{record.formed_on.isoformat()}，应于{state.due_on.isoformat()}"
-                    f"{_estimated(state.estimated)}前公开，至今未发布，"
-                    f"已逾期{state.late_workdays}个工作日。",
-                    item,
-                    "deadline",
-                    key=f"record:{record.pk}",
-                )
+                outcome = "至今未发布，已逾期"
+            else:
+                continue
+            yield Hit(
+                f"{item_label(item)}：{_record_label(record)}形成于"
+                f"{record.formed_on.isoformat()}，应于{state.due_on.isoformat()}"
+                f"{_estimated(state.estimated)}前公开，{outcome}{state.late_workdays}个工作日。",
+                item,
+                "deadline",
+                key=f"record:{record.pk}",
+            )
 
 
 @rule(

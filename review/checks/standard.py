@@ -154,14 +154,23 @@ def check_content_missing(context: CatalogContext) -> Iterator[Hit]:
 # ---------------------------------------------------------------------------
 
 
-def _narrowed(item, field: str, wide: str):
-    standard_item = item.standard_item
-    if standard_item is None:
-        return None
-    values = as_list(getattr(item, field))
-    if values and wide in as_list(getattr(standard_item, field)) and wide not in values:
-        return values
-    return None
+def _narrowed_hits(
+    context: CatalogContext, field: str, wide: str, label: str, demand: str, key: str
+) -> Iterator[Hit]:
+    """Items whose ``field`` drops the value ``wide`` that their standard item has."""
+    for item in context.items:
+        standard_item = item.standard_item
+        if standard_item is None:
+            continue
+        values = as_list(getattr(item, field))
+        if values and wide in as_list(getattr(standard_item, field)) and wide not in values:
+            yield Hit(
+                f"{item_label(item)}：{label}为“{'、'.join(values)}”，"
+                f"{standard_label(standard_item)}{demand}",
+                item,
+                field,
+                key=key,
+            )
 
 
 @rule(
@@ -171,16 +180,14 @@ def _narrowed(item, field: str, wide: str):
     "标准事项向“全社会”公开的，事项不能只向“特定群体”公开。",
 )
 def check_audience_narrowed(context: CatalogContext) -> Iterator[Hit]:
-    for item in context.items:
-        values = _narrowed(item, "audience", vocabulary.AUDIENCES[0])
-        if values is not None:
-            yield Hit(
-                f"{item_label(item)}：公开对象为“{'、'.join(values)}”，"
-                f"{standard_label(item.standard_item)}规定向“全社会”公开，不能缩小公开对象。",
-                item,
-                "audience",
-                key="narrowed",
-            )
+    yield from _narrowed_hits(
+        context,
+        "audience",
+        vocabulary.AUDIENCES[0],
+        "公开对象",
+        "规定向“全社会”公开，不能缩小公开对象。",
+        "narrowed",
+    )
 
 
 @rule(
@@ -190,16 +197,14 @@ def check_audience_narrowed(context: CatalogContext) -> Iterator[Hit]:
     "标准事项要求“主动”公开的，事项不能改为只“依申请”公开。",
 )
 def check_method_downgraded(context: CatalogContext) -> Iterator[Hit]:
-    for item in context.items:
-        values = _narrowed(item, "method", vocabulary.METHODS[0])
-        if values is not None:
-            yield Hit(
-                f"{item_label(item)}：公开方式为“{'、'.join(values)}”，"
-                f"{standard_label(item.standard_item)}要求“主动”公开，不能改为依申请公开。",
-                item,
-                "method",
-                key="downgraded",
-            )
+    yield from _narrowed_hits(
+        context,
+        "method",
+        vocabulary.METHODS[0],
+        "公开方式",
+        "要求“主动”公开，不能改为依申请公开。",
+        "downgraded",
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -254,10 +254,13 @@ def catalog_state(user, catalog: Catalog) -> CatalogState:
         S.ENTERED: "目录已录入查询系统，等待省级验收；录入后目录锁定，不能修改，"
         "以保证验收的就是录入的内容。",
         S.ACCEPTING: "省级正在验收，目录锁定，不能修改。",
-        S.ACCEPTED: "目录已通过省级验收并锁定，不能修改。",
+        S.ACCEPTED: "目录已通过省级验收并锁定，不能修改。"
+        if locked
+        else "目录已通过省级验收，仍须保持更新：只修改事项内容时，发布后仍为已验收；"
+        "增加或删除了事项时，发布后目录回到“已发布”，须重新复核、录入并验收。",
         S.RETURNED: "省级验收后退回整改，目录已解锁，可以修改。",
     }[status]
-    if status in (S.PUBLISHED, S.REVIEWED) and catalog.has_unpublished_changes:
+    if status in (S.PUBLISHED, S.REVIEWED, S.ACCEPTED) and catalog.has_unpublished_changes:
         meaning += "发布后又有修改，尚未公开。"
     if not may_edit_region:
         meaning += (
@@ -276,7 +279,11 @@ def catalog_state(user, catalog: Catalog) -> CatalogState:
                     "整改并提交复验",
                 )
             )
-        elif status in (S.PUBLISHED, S.REVIEWED) and catalog.has_unpublished_changes:
+        elif (
+            status in (S.PUBLISHED, S.REVIEWED, S.ACCEPTED)
+            and not locked
+            and catalog.has_unpublished_changes
+        ):
             steps.append(NextStep("有修改尚未发布：发布后公众才能看到。", publish_url, "发布修改"))
         if status == S.PUBLISHED:
             steps.append(NextStep("核对公开内容无误后确认复核完成。", review_url, "确认复核完成"))
@@ -290,8 +297,10 @@ def catalog_state(user, catalog: Catalog) -> CatalogState:
             )
         elif status in (S.ENTERED, S.ACCEPTING):
             steps.append(NextStep("等待省级验收。如发现需要修改，请联系省级审核人员退回整改。"))
-        elif status == S.ACCEPTED:
+        elif status == S.ACCEPTED and locked:
             steps.append(NextStep("无需操作。如需修改，须由省级审核人员撤销验收并退回整改。"))
+        elif status == S.ACCEPTED and not catalog.has_unpublished_changes:
+            steps.append(NextStep("无需操作；政策或信息有变化时，修改后发布更新。"))
         if awaiting and status != S.RETURNED:
             steps.append(NextStep(f"有{awaiting}个问题待答复。", correct_url, "答复问题"))
     elif reviewer:
@@ -364,9 +373,7 @@ def returned_catalogs(catalogs, *, limit: int = SHOWN) -> list[ReturnedCatalog]:
             answered_count=Count("findings", filter=Q(findings__state=FindingState.ANSWERED)),
             deadline=Min("findings__due_on", filter=Q(findings__state__in=AWAITING_STAFF)),
         )
-        .order_by(F("deadline").asc(nulls_last=True), "region__path", "standard__order")[
-            :limit
-        ]
+        .order_by(F("deadline").asc(nulls_last=True), "region__path", "standard__order")[:limit]
     )
     if not rows:
         return []

@@ -22,6 +22,7 @@ MOVE_LABELS = {
     (CatalogStatus.ACCEPTING, CatalogStatus.RETURNED): "退回整改",
     (CatalogStatus.ENTERED, CatalogStatus.RETURNED): "退回整改",
     (CatalogStatus.ACCEPTED, CatalogStatus.RETURNED): "撤销验收并退回整改",
+    (CatalogStatus.ACCEPTED, CatalogStatus.PUBLISHED): "发布更新",
 }
 # Moves made through their own form (the acceptance decision), not a plain button.
 DECISION_MOVES = {

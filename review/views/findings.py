@@ -65,14 +65,16 @@ def _detail_page(request, finding, bound=None):
     )
 
 
-def _finding_action(request, pk, form_class, call, success: str):
+def _finding_action(request, pk, form_class, move, success: str):
+    """Validate ``form_class`` and apply ``move`` (a finding service whose keyword arguments
+    are the form's fields) to the finding."""
     finding = finding_for(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
         return redirect("review:finding", pk=finding.pk)
     try:
-        call(finding, form.cleaned_data)
+        move(actor=request.user, finding=finding, **form.cleaned_data)
     except EditConflict as conflict:
         # Someone moved the finding since the page was shown: show it as it is now, with
         # the user's input kept and the newest event as the form's version.
@@ -99,43 +101,17 @@ def _finding_action(request, pk, form_class, call, success: str):
 @require_POST
 def finding_answer(request, pk):
     return _finding_action(
-        request,
-        pk,
-        AnswerForm,
-        lambda f, data: services.finding_answer(
-            actor=request.user, finding=f, answer=data["answer"], seen_event=data["seen_event"]
-        ),
-        "已提交整改情况，等待审核人员核验。",
+        request, pk, AnswerForm, services.finding_answer, "已提交整改情况，等待审核人员核验。"
     )
 
 
 @login_required
 @require_POST
 def finding_verify(request, pk):
-    return _finding_action(
-        request,
-        pk,
-        VerifyForm,
-        lambda f, data: services.finding_verify(
-            actor=request.user, finding=f, note=data["note"], seen_event=data["seen_event"]
-        ),
-        "问题已核销。",
-    )
+    return _finding_action(request, pk, VerifyForm, services.finding_verify, "问题已核销。")
 
 
 @login_required
 @require_POST
 def finding_reopen(request, pk):
-    return _finding_action(
-        request,
-        pk,
-        ReopenForm,
-        lambda f, data: services.finding_reopen(
-            actor=request.user,
-            finding=f,
-            note=data["note"],
-            due_on=data["due_on"],
-            seen_event=data["seen_event"],
-        ),
-        "问题已重新打开。",
-    )
+    return _finding_action(request, pk, ReopenForm, services.finding_reopen, "问题已重新打开。")

@@ -153,3 +153,15 @@ def test_the_default_scheme_is_seeded():
     scheme = ScoringScheme.objects.active()
     assert sum(i.weight for i in scheme.indicators.all()) == 100
     assert Region.objects.count() == 0  # nothing else needed
+
+
+def test_scores_take_a_fixed_number_of_queries(
+    county, catalogs, regions, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(30):
+        small = assess(root=regions.nongan, year=YEAR, today=TODAY)
+    for item in Item.objects.filter(catalog=county).order_by("seq")[:8]:
+        record(item)
+    with django_assert_max_num_queries(30):
+        whole = assess(root=regions.province, year=YEAR, today=TODAY)
+    assert len(whole.scores) > len(small.scores)

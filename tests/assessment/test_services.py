@@ -70,7 +70,9 @@ def test_the_round_turns_short_items_into_findings_and_the_rescore_shows_the_fix
     result = monitoring_round_start(
         actor=users.reviewer, region=regions.nongan, year=YEAR, due_on=due, now=now
     )
-    short = [row for row in item_grid(root=regions.nongan, year=YEAR, today=TODAY).rows if row.short]
+    short = [
+        row for row in item_grid(root=regions.nongan, year=YEAR, today=TODAY).rows if row.short
+    ]
     assert len(result.created) == len(short) >= 1
     finding = Finding.objects.get(item=items[0])
     assert finding.source == FindingSource.REVIEWER and finding.due_on == due

@@ -4,9 +4,11 @@ from io import BytesIO, StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment.models import MarkOverride
+from records.models import ChannelCheck, SpecialColumn
 from tests.assessment.conftest import YEAR, record
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,7 @@ def test_the_province_dashboard_shows_charts_with_tables(county, users, login, c
     assert 'id="assessment-charts" type="application/json"' in text
     assert 'data-chart="scores"' in text and 'data-chart="marks"' in text
     assert "各市（州）得分" in text and "工作节点进度" in text
+    assert "各工作节点累计完成情况（按月）" in text and "2020年4月" in text
     assert "assessment/vendor/chart.umd.js" in text
     assert "<script>" not in text  # no inline script under the staff CSP
 
@@ -89,3 +92,22 @@ def test_score_regions_json_gives_exactly_the_keys(county, regions):
     text = StringIO()
     call_command("score_regions", region="2201", year=YEAR, stdout=text)
     assert "农安县" in text.getvalue() and "信息公开" in text.getvalue()
+
+
+def test_the_grid_filters_short_items(county, first_item, users, login, client, regions):
+    for item in county.items.order_by("seq")[1:]:
+        record(item)
+    column = SpecialColumn.objects.create(
+        region=regions.nongan, standard=county.standard, url="https://www.nongan.gov.cn/zl/"
+    )
+    ChannelCheck.objects.create(
+        special_column=column, url=column.url, ok=True, status=200, checked_at=timezone.now()
+    )
+    login(users.reviewer)
+    url = reverse("assessment:grid", args=["220122"]) + f"?year={YEAR}"
+    every = client.get(url)
+    short = client.get(url + "&short=1")
+    assert every.status_code == short.status_code == 200
+    assert every.context["row_count"] > short.context["row_count"] >= 1
+    assert all(row.short for row in short.context["page"])
+    assert "调整" in short.content.decode()

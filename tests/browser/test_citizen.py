@@ -101,7 +101,9 @@ def test_search_with_a_filter_keeps_it_in_the_url(page, site, console_errors, wi
     page.set_viewport_size(viewport)
     page.goto(site.url + "/search/")
     page.get_by_label("关键词").fill("救助")
-    page.get_by_label("地区（含下辖地区）").select_option(label="农安县")
+    # The cascading picker: choosing a city fills its counties from the API.
+    page.get_by_label("市（州）").select_option(label="长春市")
+    page.get_by_label("县（市、区）").select_option(label="农安县")
     page.get_by_label("公开方式").select_option("依申请")
     page.get_by_role("button", name="应用筛选").click()
 
@@ -112,7 +114,7 @@ def test_search_with_a_filter_keeps_it_in_the_url(page, site, console_errors, wi
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("急难型临时救助对象名单")
     # The form shows the filters it ran with.
-    expect(page.get_by_label("地区（含下辖地区）")).to_have_value("220122")
+    expect(page.get_by_label("县（市、区）")).to_have_value("220122")
     expect(page.get_by_label("公开方式")).to_have_value("依申请")
     assert horizontal_overflow(page) <= 0
     screenshot(page, f"{width}-07-search")

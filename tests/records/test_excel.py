@@ -229,7 +229,7 @@ def test_uploads_are_bounded_before_parsing(county):
 
 
 def test_too_many_rows(county, names, monkeypatch):
-    monkeypatch.setattr("records.excel.MAX_ROWS", 3)
+    monkeypatch.setattr("records.excel.reading.MAX_ROWS", 3)
     rows = [
         (1, names[1], f"标题{n}", "", "2026-09-25", "2026-10-09", "", "", None, None)
         for n in range(5)

@@ -64,7 +64,7 @@ def test_the_county_above_a_township_may_record_for_it(users, catalogs, make_rec
             make_record(actor=actor, target=town_item)
 
 
-@pytest.mark.parametrize("status", [CatalogStatus.ENTERED, CatalogStatus.ACCEPTED])
+@pytest.mark.parametrize("status", [CatalogStatus.ENTERED, CatalogStatus.ACCEPTING])
 def test_records_are_facts_allowed_whatever_the_review_status(county, users, make_record, status):
     county.status = status
     county.save()

@@ -134,7 +134,7 @@ def test_accepting_through_a_move_takes_a_snapshot(users, accepting):
     assert len(decision.snapshot["items"]) == accepting.items.count()
 
 
-@pytest.mark.parametrize("locked", [S.ENTERED, S.ACCEPTING, S.ACCEPTED])
+@pytest.mark.parametrize("locked", [S.ENTERED, S.ACCEPTING])
 def test_locked_catalogs_refuse_item_edits(users, all_published, locked):
     catalog = advance(all_published.nongan_social, locked)
     item = Item.objects.filter(catalog=catalog).first()

@@ -1,0 +1,181 @@
+"""Excel import and export of disclosure records in the admin."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from catalogs.admin.base import ChineseMessagesFormMixin, refusal_messages
+from catalogs.downloads import attachment_response
+from catalogs.models import Catalog
+from records.admin.common import (
+    PAYLOAD_MAX_AGE,
+    SALT,
+    CatalogChoiceField,
+    _sign_upload,
+    _unsign_upload,
+    catalog_label,
+    editable_catalogs,
+    max_upload_bytes,
+)
+from records.excel import (
+    RecordSheetError,
+    records_export_workbook,
+    records_import_apply,
+    records_import_plan,
+)
+from records.models import DisclosureRecord
+
+
+class RecordExcelAdminMixin:
+    """Excel import (upload → preview → confirm by digest) and export of a catalog's
+    records, for ``DisclosureRecordAdmin``."""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import-excel/", wrap(self.import_view), name="records_disclosurerecord_import"),
+            path("export-excel/", wrap(self.export_view), name="records_disclosurerecord_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if self.has_add_permission(request):
+            extra_context["import_url"] = reverse("admin:records_disclosurerecord_import")
+        extra_context["export_url"] = reverse("admin:records_disclosurerecord_export")
+        return super().changelist_view(request, extra_context)
+
+    def _excel_context(self, request, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "changelist_url": reverse("admin:records_disclosurerecord_changelist"),
+            "max_upload_kb": max_upload_bytes() // 1024,
+            **extra,
+        }
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        value = request.GET.get("catalog", "")
+        catalogs = Catalog.objects.for_user(request.user).select_related("region", "standard")
+        if not value:
+            choices = list(catalogs.order_by("region__code", "standard"))
+            return TemplateResponse(
+                request,
+                "admin/records/export.html",
+                self._excel_context(
+                    request,
+                    "导出公开信息（Excel）",
+                    catalogs=[(catalog.pk, catalog_label(catalog)) for catalog in choices],
+                ),
+            )
+        catalog = catalogs.filter(pk=int(value)).first() if value.isdigit() else None
+        if catalog is None:
+            raise Http404("找不到该目录，或您无权查看。")
+        records = DisclosureRecord.objects.for_user(request.user).filter(catalog=catalog)
+        content = records_export_workbook(catalog=catalog, records=records)
+        name = f"{catalog.region.name}{catalog.standard.field}公开信息.xlsx"
+        return attachment_response(content, name)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied("您无权导入公开信息。")
+        salt = f"{SALT}:{request.user.pk}"
+        form = RecordImportForm(request.user, request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        context = self._excel_context(request, "导入公开信息（Excel）")
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                state = signing.loads(
+                    request.POST.get("state", ""), salt=f"{salt}.plan", max_age=PAYLOAD_MAX_AGE
+                )
+                content = _unsign_upload(request.POST.get("payload", ""), salt)
+                catalog = editable_catalogs(request.user).get(pk=state["catalog"])
+                digest = str(state["digest"])
+            except (signing.BadSignature, KeyError, TypeError, ValueError, Catalog.DoesNotExist):
+                errors = ["导入数据已失效或被改动，请重新上传文件。"]
+            else:
+                try:
+                    plan = records_import_apply(
+                        actor=request.user,
+                        region=catalog.region,
+                        standard=catalog.standard,
+                        content=content,
+                        expected_digest=digest,
+                    )
+                except RecordSheetError as error:
+                    errors = error.messages
+                except (ValidationError, PermissionDenied) as error:
+                    errors = refusal_messages(error)
+                else:
+                    self.message_user(request, f"导入完成：{plan.summary()}", messages.SUCCESS)
+                    return HttpResponseRedirect(context["changelist_url"])
+            form = RecordImportForm(request.user)
+        elif request.method == "POST" and form.is_valid():
+            catalog = form.cleaned_data["catalog"]
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                plan = records_import_plan(
+                    actor=request.user,
+                    region=catalog.region,
+                    standard=catalog.standard,
+                    content=content,
+                )
+            except RecordSheetError as error:
+                errors = error.messages
+            except (ValidationError, PermissionDenied) as error:
+                errors = refusal_messages(error)
+            else:
+                state = signing.dumps(
+                    {"catalog": catalog.pk, "digest": plan.digest}, salt=f"{salt}.plan"
+                )
+                context.update(
+                    plan=plan,
+                    file_name=upload.name,
+                    state=state,
+                    payload=_sign_upload(content, salt),
+                    catalog=catalog,
+                )
+                return TemplateResponse(request, "admin/records/import_preview.html", context)
+        context.update(form=form, errors=errors)
+        return TemplateResponse(request, "admin/records/import.html", context)
+
+
+class RecordImportForm(ChineseMessagesFormMixin, forms.Form):
+    catalog = CatalogChoiceField(label="目录", queryset=Catalog.objects.none())
+    file = forms.FileField(
+        label="Excel文件",
+        help_text="表头为：序号 | 二级事项 | 信息标题 | 文号 | 形成日期 | 发布日期 | 公开渠道 | "
+        "网址或位置 | 公示开始 | 公示结束；一行一条信息的一个渠道。",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalog"].queryset = editable_catalogs(user).order_by(
+            "region__code", "standard"
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = PurePath(upload.name or "").suffix.lower()
+        if suffix == ".xls":
+            raise ValidationError("不支持旧版 .xls 格式，请在Excel或WPS中“另存为”.xlsx后再上传。")
+        if suffix not in (".xlsx", ".xlsm"):
+            raise ValidationError(f"请上传 .xlsx 格式的Excel文件（当前文件为“{upload.name}”）。")
+        if upload.size > max_upload_bytes():
+            raise ValidationError(
+                f"文件过大（{upload.size // 1024} KB），请上传不超过"
+                f"{max_upload_bytes() // 1024} KB 的文件。"
+            )
+        return upload
