@@ -72,6 +72,18 @@ def _standard_choices() -> list[tuple[str, str]]:
     return [(standard.code, standard.field) for standard in StandardCatalog.objects.all()]
 
 
+MILESTONE_FIELDS = [
+    "order",
+    "code",
+    "title",
+    "due_on",
+    "region_levels",
+    "standard_codes",
+    "completion",
+    "description",
+]
+
+
 class MilestoneForm(forms.ModelForm):
     region_levels = forms.MultipleChoiceField(
         label="责任层级", choices=RegionLevel.choices, widget=forms.CheckboxSelectMultiple
@@ -86,32 +98,14 @@ class MilestoneForm(forms.ModelForm):
 
     class Meta:
         model = Milestone
-        fields = [
-            "order",
-            "code",
-            "title",
-            "due_on",
-            "region_levels",
-            "standard_codes",
-            "completion",
-            "description",
-        ]
+        fields = MILESTONE_FIELDS
 
 
 class MilestoneInline(ProvinceAdminEditsMixin, admin.TabularInline):
     model = Milestone
     form = MilestoneForm
     extra = 0
-    fields = [
-        "order",
-        "code",
-        "title",
-        "due_on",
-        "region_levels",
-        "standard_codes",
-        "completion",
-        "description",
-    ]
+    fields = MILESTONE_FIELDS
 
 
 @admin.register(Campaign)

@@ -118,6 +118,22 @@ def _error_messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
+def _import_page(request, name, form_class, salt, context, preview, apply, allowed=True):
+    """Upload → preview → confirm on admin/excel/<name>_import[_preview].html."""
+    return upload_preview_confirm(
+        request,
+        salt=salt,
+        context=context,
+        make_form=form_class,
+        preview=preview,
+        apply=apply,
+        refusals=(ExcelFormatError, ValidationError),
+        messages_of=_error_messages,
+        templates=(f"admin/excel/{name}_import.html", f"admin/excel/{name}_import_preview.html"),
+        allowed=allowed,
+    )
+
+
 class _ExcelViewsMixin:
     def _excel_context(self, request, obj, title: str, **extra) -> dict:
         opts = self.model._meta
@@ -267,19 +283,14 @@ class CatalogExcelAdminMixin(_ExcelViewsMixin):
             self.message_user(request, f"导入完成：{plan.summary()}。", messages.SUCCESS)
             return HttpResponseRedirect(context["change_url"])
 
-        return upload_preview_confirm(
+        return _import_page(
             request,
-            salt=salt,
-            context=context,
-            make_form=ExcelUploadForm,
-            preview=preview,
-            apply=apply,
-            refusals=(ExcelFormatError, ValidationError),
-            messages_of=_error_messages,
-            templates=(
-                "admin/excel/catalog_import.html",
-                "admin/excel/catalog_import_preview.html",
-            ),
+            "catalog",
+            ExcelUploadForm,
+            salt,
+            context,
+            preview,
+            apply,
             allowed=not context["locked"],
         )
 
@@ -358,20 +369,7 @@ class StandardEditionExcelAdminMixin(_ExcelViewsMixin):
             )
             return HttpResponseRedirect(self._change_url(target))
 
-        return upload_preview_confirm(
-            request,
-            salt=salt,
-            context=context,
-            make_form=EditionUploadForm,
-            preview=preview,
-            apply=apply,
-            refusals=(ExcelFormatError, ValidationError),
-            messages_of=_error_messages,
-            templates=(
-                "admin/excel/edition_import.html",
-                "admin/excel/edition_import_preview.html",
-            ),
-        )
+        return _import_page(request, "edition", EditionUploadForm, salt, context, preview, apply)
 
     def _change_url(self, edition: StandardEdition) -> str:
         return self._excel_url("change", edition.pk)

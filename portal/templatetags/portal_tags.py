@@ -14,12 +14,6 @@ UNTICKED = mark_safe('<span class="vh">否</span>')
 
 
 @register.filter
-def has_term(values, term) -> bool:
-    """Whether a list element (audience, method, levels) holds ``term``."""
-    return term in (values or [])
-
-
-@register.filter
 def join_terms(values) -> str:
     """Terms joined the way the official documents list them: 全社会、特定群体."""
     return "、".join(str(value) for value in values or [])

@@ -245,7 +245,7 @@ def check_basis_dropped(context: CatalogContext) -> Iterator[Hit]:
         if not dropped:
             continue
         own = [title for title in _TITLE.findall(item.basis or "") if title not in dropped]
-        how = f"替换为“《{'》《'.join(own)}》”" if own else "删去"
+        how = f"以“《{'》《'.join(own)}》”替换" if own else "删去"
         yield Hit(
             f"{item_label(item)}：公开依据{how}了{standard_label(standard_item)}的"
             f"“《{'》《'.join(dropped)}》”；本地文件可以增加，不能替代标准目录的依据文件。",

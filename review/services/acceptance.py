@@ -33,7 +33,8 @@ def unpublished_changes_reason(catalog: Catalog, action: str) -> str | None:
     if catalog.has_unpublished_changes:
         return (
             f"“{catalog}”有尚未发布的修改，不能{action}：{action}以群众看到的公开版本为准，"
-            "请先发布修改（或撤销修改）后再办理。"
+            # No "undo" exists: a draft edited back to the published text is still a change.
+            "请先发布修改后再办理（把内容改回原样也须重新发布）。"
         )
     return None
 

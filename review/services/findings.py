@@ -13,7 +13,7 @@ from catalogs.vocabulary import ELEMENT_LABELS
 from items.models import Item
 from review.models import Finding, FindingEvent, FindingEventKind, FindingSource, FindingState
 from review.permissions import can_answer_finding, require_reviewer
-from review.selectors.worklists import item_snapshot
+from review.selectors.item_diffs import item_snapshot
 
 # (from, to) -> who may make the move: the region's staff, a provincial reviewer, or the
 # checks when they run again.

@@ -77,7 +77,6 @@ def catalog_detail(request, pk):
             "items": Item.objects.filter(catalog=catalog).order_by("seq", "pk"),
             "reviewer": reviewer,
             "can_answer": can_answer,
-            "can_check": True,
             "finding_form": FindingForm(catalog=catalog, initial={"severity": Severity.WARNING})
             if reviewer
             else None,

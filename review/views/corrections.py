@@ -62,7 +62,8 @@ def catalog_correct(request, pk):
     data = request.POST if request.method == "POST" else None
     forms = [CorrectionForm(data, row=row, editable=editable) for row in rows]
     if request.method == "POST":
-        valid = all(form.is_valid() for form in forms)
+        results = [form.is_valid() for form in forms]  # every form, for its errors
+        valid = all(results)
         answers = [
             corrections.FindingAnswer(
                 finding=form.row.finding,
@@ -73,6 +74,8 @@ def catalog_correct(request, pk):
             for form in forms
             if valid and form.has_input
         ]
+        if valid and not answers and "resubmit" in request.POST:
+            return redirect("review:catalog_resubmit", pk=catalog.pk)
         if valid and not answers:
             messages.error(request, "没有填写任何答复或修改。")
         elif valid:
@@ -156,7 +159,8 @@ def catalog_verify(request, pk):
     data = request.POST if request.method == "POST" else None
     forms = [VerdictForm(data, row=row) for row in rows]
     if request.method == "POST":
-        valid = all(form.is_valid() for form in forms)
+        results = [form.is_valid() for form in forms]  # every form, for its errors
+        valid = all(results)
         verdicts = [
             corrections.FindingVerdict(
                 finding=form.row.finding,

@@ -81,3 +81,18 @@ def test_restore_refuses_a_stamp_without_a_database_dump(backup_dir):
     (backup_dir / "media-2026-01-02-030405.tar.gz").write_bytes(b"")
     with pytest.raises(CommandError, match="找不到备份 2026-01-02-030405 的数据库文件"):
         call_command("restore", "db-2026-01-02-030405.psql.bin.gz", interactive=False)
+
+
+@pytest.mark.django_db
+def test_restore_without_a_terminal_cancels_in_chinese(backup_dir, monkeypatch):
+    backup_dir.mkdir()
+    stamp = "2026-01-02-030405"
+    (backup_dir / f"db-{stamp}.psql.bin.gz").write_bytes(b"")
+    (backup_dir / f"media-{stamp}.tar.gz").write_bytes(b"")
+
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    with pytest.raises(CommandError, match="无法确认，请在终端运行或加 --no-input"):
+        call_command("restore", f"db-{stamp}.psql.bin.gz")

@@ -6,10 +6,8 @@ import pytest
 from django.test import Client
 
 from catalogs.models import CatalogStatus
-from review.models import AcceptanceDecision, FindingState, Severity
-from review.services import finding_create
+from review.models import AcceptanceDecision
 from tests.conftest import log_in
-from tests.review.conftest import set_status
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -78,21 +76,5 @@ def test_coordinator_sees_the_city_and_expands_a_county(
     assert "农安镇" in page.locator("#t-220122").inner_text()
 
 
-def test_editor_answers_a_finding(login_page, live_server, users, all_published, campaign):
-    catalog = set_status(all_published.nongan_social, CatalogStatus.REVIEWED)
-    finding = finding_create(
-        actor=users.reviewer,
-        catalog=catalog,
-        item=catalog.items.first(),
-        element="subject",
-        severity=Severity.WARNING,
-        description="公开主体应写明科室",
-    )
-    page = login_page(users.county_editor)
-    page.goto(f"{live_server.url}/review/")
-    page.click("a:has-text('答复')")
-    page.fill("textarea[name=answer]", "已改为农安县民政局社会救助科。")
-    page.click("text=提交答复")
-    assert page.locator(".messages .success").is_visible()
-    finding.refresh_from_db()
-    assert finding.state == FindingState.ANSWERED
+# The county's answer to findings is walked, with its click count, by
+# tests/browser/test_staff.py::test_the_correction_loop_in_few_actions.

@@ -20,10 +20,10 @@ from catalogs.services import STANDARD_CATALOGS_FILE
 from items.services import item_update
 from review.checks import RULES_BY_CODE
 from review.models import Finding, FindingState, Severity
+from review.selectors.item_diffs import element_diffs
 from review.selectors.worklists import (
     catalog_state,
     editor_worklist,
-    element_diffs,
     verification_rows,
 )
 from review.services import (
@@ -95,6 +95,18 @@ def test_a_locked_catalog_says_why_since_when_by_whom_and_what_next(users, all_p
     assert [step.label for step in reviewer.steps if step.label] == ["去验收"]
 
 
+def test_an_accepted_catalog_is_kept_current(users, all_published):
+    catalog = advance(all_published.nongan_social, S.ACCEPTED)
+    state = catalog_state(users.county_editor, catalog)
+    assert not state.locked and state.can_edit
+    assert "增加或删除了事项时，发布后目录回到“已发布”" in state.reason
+    assert [step.text for step in state.steps] == ["无需操作；政策或信息有变化时，修改后发布更新。"]
+    item_update(actor=SYSTEM, item=catalog.items.first(), deadline="即时")
+    catalog.refresh_from_db()
+    state = catalog_state(users.county_editor, catalog)
+    assert [step.label for step in state.steps] == ["发布修改"]
+
+
 def test_each_role_gets_only_its_own_next_steps(users, returned):
     editor = catalog_state(users.county_editor, returned)
     assert not editor.locked and editor.can_edit
@@ -111,7 +123,7 @@ def test_each_role_gets_only_its_own_next_steps(users, returned):
 
 
 def test_the_review_and_admin_pages_show_the_state(login, users, all_published):
-    catalog = advance(all_published.nongan_social, S.ACCEPTED)
+    catalog = advance(all_published.nongan_social, S.ACCEPTING)
     client = login(users.county_editor)
     for url in (
         reverse("review:catalog", args=[catalog.pk]),
@@ -119,9 +131,9 @@ def test_the_review_and_admin_pages_show_the_state(login, users, all_published):
         reverse("admin:items_item_change", args=[catalog.items.first().pk]),
     ):
         text = client.get(url).content.decode()
-        assert "目录状态：" in text and "已验收" in text, url
-        assert "已锁定" in text and "目录已通过省级验收并锁定，不能修改。" in text, url
-        assert "如需修改，须由省级审核人员撤销验收并退回整改。" in text, url
+        assert "目录状态：" in text and "验收中" in text, url
+        assert "已锁定" in text and "省级正在验收，目录锁定，不能修改。" in text, url
+        assert "如发现需要修改，请联系省级审核人员退回整改。" in text, url
     text = client.get(reverse("admin:catalogs_catalog_change", args=[catalog.pk])).content
     assert "您可以查看本目录，但不能修改。" not in text.decode()
 
@@ -235,6 +247,28 @@ def test_the_county_answers_every_finding_on_one_page(login, users, returned):
     assert subject_finding.state == item_finding.state == FindingState.ANSWERED
     assert subject_finding.events.latest("at", "pk").note == "已按整改要求修改公开主体。"
     assert returned.items.get(seq=2).version == item_finding.item.version  # not written
+
+
+def test_a_form_missing_from_the_post_changes_nothing(login, users, returned):
+    subject_finding, item_finding = findings_of(returned)
+    before = item_finding.item.content
+    url = reverse("review:catalog_correct", args=[returned.pk])
+    client = login(users.county_editor)
+    response = client.post(url, {f"f{subject_finding.pk}-answer": "已改"})  # no version
+    assert response.status_code == 200
+    assert "没有填写任何答复或修改" in response.content.decode()
+    item_finding.refresh_from_db()
+    assert item_finding.item.content == before and item_finding.state == FindingState.OPEN
+    data = form_data(client.get(url))
+    data[f"f{subject_finding.pk}-answer"] = "已改"
+    data[f"f{item_finding.pk}-answer"] = "已核对"
+    data["resubmit"] = ""
+    response = client.post(url, data)
+    assert response["Location"] == reverse("review:catalog_resubmit", args=[returned.pk])
+    # Everything answered: the button goes straight to the confirmation.
+    data = form_data(client.get(url))
+    response = client.post(url, {**data, "resubmit": ""})
+    assert response["Location"] == reverse("review:catalog_resubmit", args=[returned.pk])
 
 
 def test_answers_are_all_or_nothing(users, returned):

@@ -160,7 +160,7 @@ def test_county_with_fewer_channels_abbreviations_and_a_replaced_document(county
     messages = {(r.rule_code, r.level2): r.message for r in found if r.item_seq < 3}
     messages.update({(r.rule_code, standard_seq(r)): r.message for r in found if r.item_seq >= 3})
     assert "缺少“公开查阅点”“政务服务中心”" in messages[("R25-channels-fewer", 3)]
-    assert "替换为“《吉林省最低生活保障办法》”" in messages[("R29-basis-dropped", 4)]
+    assert "以“《吉林省最低生活保障办法》”替换" in messages[("R29-basis-dropped", 4)]
     assert "国务院关于进一步加强和改进最低生活保障工作的意见" in messages[("R29-basis-dropped", 4)]
     assert "政策法规文件" in messages[("R31-local-near-standard", "政策")]
     assert "监督检查" in messages[("R31-local-near-standard", "监督")]

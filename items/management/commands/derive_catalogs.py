@@ -91,8 +91,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  已采用 {plan.catalog.region.code} {plan.catalog}：{plan.summary()}"
             )
+        locked = sum(1 for _, reason in left if "已锁定" in reason)
         self.stdout.write(
-            f"采用新版{len(adopted)}个目录，{len(left)}个目录有冲突需在管理后台逐项处理"
+            f"采用新版{len(adopted)}个目录；{len(left) - locked}个目录有冲突，需在管理后台逐项处理；"
+            f"{locked}个目录正在审核中（已锁定），解锁后再采用"
             f"（{time.perf_counter() - started:.1f}s）："
         )
         for catalog, reason in left:

@@ -44,10 +44,16 @@ class Command(BaseCommand):
             raise CommandError(f"找不到备份 {stamp} 的数据库文件。/ No database dump for {stamp}.")
 
         if interactive:
-            answer = input(
-                f"将用 {stamp} 的备份替换当前数据库和上传文件，此后的修改会丢失。输入 yes 继续："
-                f" / This replaces the database with the backup of {stamp}. Type yes: "
-            )
+            try:
+                answer = input(
+                    f"将用 {stamp} 的备份替换当前数据库和上传文件，此后的修改会丢失。输入 yes 继续："
+                    f" / This replaces the database with the backup of {stamp}. Type yes: "
+                )
+            except EOFError:  # no terminal: cron, `docker compose exec -T`
+                raise CommandError(
+                    "已取消：无法确认，请在终端运行或加 --no-input。"
+                    " / Cancelled: no terminal to confirm; run it in one or add --no-input."
+                ) from None
             if answer.strip().lower() != "yes":
                 raise CommandError("已取消。/ Cancelled.")
 
