@@ -24,12 +24,14 @@ from catalogs.admin.base import (
     CatalogHolderLevelFilter,
     CityFilter,
     ScopedHistoryAdmin,
+    action_step,
     change_rows,
     refusal_messages,
     report_refusal,
 )
 from catalogs.models import (
     Catalog,
+    CatalogStatus,
     StandardEdition,
 )
 from catalogs.selectors import edition_changes
@@ -44,6 +46,14 @@ from items.validation import item_problems
 # What the completeness panel reads of each item (item_problems), and how many it lists.
 COMPLETENESS_FIELDS = ("pk", *ELEMENT_FIELDS)
 INCOMPLETE_SHOWN = 50
+
+
+def publishing_goes_back(catalog) -> bool:
+    """Whether publishing may send the catalog back to review (已复核 or 已验收 with changes)."""
+    return catalog.has_unpublished_changes and catalog.status in (
+        CatalogStatus.REVIEWED,
+        CatalogStatus.ACCEPTED,
+    )
 
 
 class ItemRow(SimpleNamespace):
@@ -427,7 +437,24 @@ class CatalogAdmin(CatalogAdoptionAdminMixin, CatalogExcelAdminMixin, ScopedHist
 
     @admin.action(description="发布目录", permissions=["change"])
     def publish_catalogs(self, request, queryset):
-        for catalog in queryset:
+        catalogs = list(queryset.select_related("region", "standard"))
+        backwards = [catalog for catalog in catalogs if publishing_goes_back(catalog)]
+        if backwards and "apply" not in request.POST:
+            # Publishing these sends them back to be reviewed again: say so and ask first.
+            return action_step(
+                self,
+                request,
+                action="publish_catalogs",
+                title="发布目录",
+                intro=(
+                    f"所选目录中有{len(backwards)}个已复核或已验收的目录：发布修改后它们回到"
+                    "“已发布”状态，须重新复核、录入（已验收的目录增删事项时还须重新验收）。"
+                    "只修改内容的已验收目录发布后仍为“已验收”。确定发布吗？"
+                ),
+                objects=catalogs,
+                form=forms.Form(),
+            )
+        for catalog in catalogs:
             try:
                 publication = catalog_publish(actor=request.user, catalog=catalog)
             except (ValidationError, PermissionDenied) as error:

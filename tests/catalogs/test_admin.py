@@ -274,6 +274,26 @@ def test_publish_action_publishes_complete_and_explains_incomplete(login, users,
     assert str(incomplete) in refusal and "未填写公开主体" in refusal
 
 
+def test_publish_action_asks_before_sending_a_reviewed_catalog_back(login, users, catalogs):
+    from catalogs.models import CatalogStatus
+    from items.services import item_update
+    from tests.factories import advance
+
+    catalog = advance(localise(catalogs.nongan_social), CatalogStatus.REVIEWED)
+    item_update(actor=users.county_editor, item=first_item(catalog), content="●复核后修改")
+    client = login(users.county_editor)
+    url = reverse("admin:catalogs_catalog_changelist")
+    posted = {"action": "publish_catalogs", "_selected_action": [str(catalog.pk)], "index": "0"}
+    asked = client.post(url, posted)
+    assert asked.status_code == 200
+    assert "须重新复核" in asked.content.decode()
+    catalog.refresh_from_db()
+    assert catalog.status == CatalogStatus.REVIEWED  # nothing happened yet
+    client.post(url, {**posted, "apply": "1"})
+    catalog.refresh_from_db()
+    assert catalog.status == CatalogStatus.PUBLISHED
+
+
 def test_publish_page_publishes_with_a_note(login, users, catalogs):
     catalog = localise(catalogs.nongan_social)
     client = login(users.county_editor)
