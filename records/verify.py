@@ -27,6 +27,7 @@ import time
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -367,8 +368,19 @@ def fetch_urls(
 ) -> tuple[dict[str, FetchResult], Fetcher]:
     """Fetch every URL (each once); returns the results and the fetcher (for its counters)."""
     fetcher = Fetcher(limits=limits, policy=policy, resolver=resolver)
-    results = asyncio.run(fetcher.fetch_all(urls))
+    results = _run(fetcher.fetch_all(urls))
     return results, fetcher
+
+
+def _run(coroutine):
+    """Run the fetches on an event loop of their own, even when the calling thread already
+    runs one (a caller inside an async server, or a test session that drove a browser)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass
