@@ -59,6 +59,19 @@ def moves_to_published(catalog: Catalog, *, structural: bool) -> bool:
     return catalog.status == CatalogStatus.ACCEPTED and structural
 
 
+def published_copy(publication, catalog, item, extras) -> PublishedItem:
+    """The unsaved published copy of a draft item: its elements, extras and search index."""
+    return PublishedItem(
+        publication=publication,
+        item=item,
+        public_id=item.public_id,
+        standard_item_id=item.standard_item_id,
+        extra_elements=[[extra.name, extra.value] for extra in extras],
+        **{name: getattr(item, name) for name in ELEMENT_FIELDS},
+        **index_fields(catalog, item),
+    )
+
+
 def current_public_ids(catalog_ids) -> dict[int, set]:
     """The public ids of each catalog's current publication, in one query."""
     found: dict[int, set] = defaultdict(set)
@@ -176,15 +189,7 @@ def _publish_batch(*, actor, catalog_ids: list[int], note: str, now) -> BulkPubl
     )
     PublishedItem.objects.bulk_create(
         (
-            PublishedItem(
-                publication=publication,
-                item=item,
-                public_id=item.public_id,
-                standard_item_id=item.standard_item_id,
-                extra_elements=[[extra.name, extra.value] for extra in item.extras],
-                **{name: getattr(item, name) for name in ELEMENT_FIELDS},
-                **index_fields(catalog, item),
-            )
+            published_copy(publication, catalog, item, item.extras)
             for publication, (catalog, items) in zip(publications, to_publish, strict=True)
             for item in items
         ),

@@ -28,8 +28,13 @@ from catalogs.models import (
 from catalogs.permissions import can_edit_region, history_user, require_edit_region
 from catalogs.selectors import full_names
 from items.models import Item, ItemExtraElement, Publication, PublishedItem
-from items.publishing import current_public_ids, is_structural, moves_to_published
-from items.search import SUPERSEDED, index_fields, publications_changed
+from items.publishing import (
+    current_public_ids,
+    is_structural,
+    moves_to_published,
+    published_copy,
+)
+from items.search import SUPERSEDED, publications_changed
 from items.validation import TERM_VOCABULARIES, describe_problems, item_problems, validate_item
 
 ELEMENT_FIELDS = vocabulary.ITEM_ELEMENT_FIELDS
@@ -433,16 +438,7 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
         item_count=len(items),
     )
     PublishedItem.objects.bulk_create(
-        PublishedItem(
-            publication=publication,
-            item=item,
-            public_id=item.public_id,
-            standard_item_id=item.standard_item_id,
-            extra_elements=[[extra.name, extra.value] for extra in item.extra_elements.all()],
-            **{name: getattr(item, name) for name in ELEMENT_FIELDS},
-            **index_fields(catalog, item),
-        )
-        for item in items
+        published_copy(publication, catalog, item, item.extra_elements.all()) for item in items
     )
     # The draft is now identical to what is published.
     Catalog.objects.filter(pk=catalog.pk).update(last_published_at=now, draft_changed_at=now)
