@@ -48,7 +48,39 @@ PEAK_WRAPPER = (
     "    runpy.run_path('manage.py', run_name='__main__')\n"
     "finally:\n"
     "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "    print('CHILD_PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+    "          file=sys.stderr)\n"
 )
+
+
+def _tree_pss_kb(root: int) -> int:
+    """Proportional set size of a process and all its descendants (Linux), in KiB: memory
+    shared after a fork is counted once, split between the processes sharing it."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class _MemorySampler(threading.Thread):
+    """Samples a process tree's PSS every half second; ``peak_kb`` is the largest sum."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.5):
+            self.peak_kb = max(self.peak_kb, _tree_pss_kb(self.pid))
 
 
 def parse(argv):
@@ -62,6 +94,9 @@ def parse(argv):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="measure an already built database")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (and time) the database, measure nothing"
+    )
     parser.add_argument(
         "--no-redis",
         dest="redis",
@@ -87,9 +122,19 @@ def _manage(env, *args, peak: bool = False) -> tuple[float, float | None]:
     """Run one management command; return (seconds, peak MiB if asked)."""
     command = [PYTHON, "-c", PEAK_WRAPPER, *args] if peak else [PYTHON, "manage.py", *args]
     started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    sampler = _MemorySampler(process.pid)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    sampler.done.set()
+    done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     seconds = time.perf_counter() - started
     last = (done.stdout.strip().splitlines() or [""])[-1]
     print(f"  manage.py {' '.join(args)}: {seconds:.1f}s  {last[:110]}", flush=True)
@@ -97,8 +142,17 @@ def _manage(env, *args, peak: bool = False) -> tuple[float, float | None]:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     peak_mb = None
     if peak:
-        match = re.search(r"PEAK_KB (\d+)", done.stderr)
-        peak_mb = int(match.group(1)) / 1024 if match else None
+        # The processes' memory together (check_catalogs checks provinces in parallel
+        # processes): the sampled peak of their summed PSS, and never less than the
+        # largest single process's peak RSS.
+        rss = [int(kb) / 1024 for kb in re.findall(r"PEAK_KB (\d+)", done.stderr)]
+        pss = sampler.peak_kb / 1024
+        peak_mb = max([pss, *rss]) if rss or pss else None
+        print(
+            f"    peak memory: processes together (PSS) {pss:.0f} MiB; largest RSS "
+            f"{', '.join(f'{mb:.0f}' for mb in rss)} MiB (parent, largest child)",
+            flush=True,
+        )
     return seconds, peak_mb
 
 
@@ -360,17 +414,31 @@ def query_counts(plan: dict, env) -> dict[str, int]:
     return found
 
 
+def _raw_get(host: str, port: int, path: str) -> int:
+    """One GET on a fresh connection, the least a client can do: the status code.
+
+    The load client shares the machine with the server; urllib spends about as much CPU
+    per request as a cached page costs to serve, which would measure the client."""
+    with socket.create_connection((host, port), timeout=60) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head = b"".join(chunks[:1])[:12]
+    return int(head[9:12]) if head.startswith(b"HTTP/1.") else 0
+
+
 def load(server: Server, path_for, concurrency: int, seconds: int) -> dict:
     stop = time.monotonic() + seconds
     lock = threading.Lock()
     totals = {"ok": 0, "errors": 0}
+    parts = urlsplit(server.base)
 
     def worker(offset):
         i = offset
         while time.monotonic() < stop:
             try:
-                status, _, _ = server.get(path_for(i))
-                ok = status == 200
+                ok = _raw_get(parts.hostname, parts.port, path_for(i)) == 200
             except OSError:
                 ok = False
             with lock:
@@ -414,6 +482,12 @@ def main(argv) -> None:
     build_figures = {} if args.reuse else build(args, env)
     result.update(counts(args.database_url))
     result["build"] = build_figures
+    if args.build_only:
+        print(f"build: {build_figures}")
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
     sample = samples(args.database_url)
     plan = scenarios(sample)
     print(f"Measuring {len(plan)} scenarios on {result['catalogs']} catalogs …", flush=True)
@@ -444,6 +518,10 @@ def main(argv) -> None:
     print(f"catalog page under load: {result['load']}")
     print(f"build: {result['build']}")
     if args.json:
+        # The issue's shape exactly; the load test beside it, in FILE.load.json.
         args.json.parent.mkdir(parents=True, exist_ok=True)
+        load_result = result.pop("load")
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        beside = args.json.with_suffix(".load.json")
+        beside.write_text(json.dumps(load_result, ensure_ascii=False, indent=2) + "\n")
+        print(f"wrote {args.json} and {beside}")

@@ -108,10 +108,12 @@ class Region(models.Model):
 
     @property
     def catalog_level(self) -> str | None:
-        """公开层级 of the items this region publishes: 县级 or 乡级."""
+        """公开层级 of the items this region publishes: 县级, 乡级 or 村级."""
         return {
             RegionLevel.COUNTY: vocabulary.COUNTY_LEVEL,
             RegionLevel.TOWNSHIP: vocabulary.TOWNSHIP_LEVEL,
+            # Villages hold a catalog only when their township derived one for them.
+            RegionLevel.VILLAGE: vocabulary.VILLAGE_LEVEL,
         }.get(self.level)
 
     @property
@@ -214,11 +216,28 @@ class StaffProfile(models.Model):
 # ---------------------------------------------------------------------------
 
 
+class StandardCatalogQuerySet(models.QuerySet):
+    def for_counties_and_townships(self):
+        return self.filter(for_villages=False)
+
+    def for_villages_only(self):
+        return self.filter(for_villages=True)
+
+
 class StandardCatalog(models.Model):
     code = models.SlugField("代码", max_length=40, unique=True)
     title = models.CharField("名称", max_length=100)
     field = models.CharField("领域", max_length=20)
     order = models.PositiveSmallIntegerField("排序", default=0)
+    # The village standard (村（居）务公开) is derived by townships for their villages and
+    # residents' committees; counties and townships never derive it for themselves.
+    for_villages = models.BooleanField(
+        "村（居）务目录",
+        default=False,
+        help_text="是：由乡镇（街道）为所辖村（居）民委员会生成目录，县级和乡级不编制。",
+    )
+
+    objects = StandardCatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = "标准目录"
@@ -387,9 +406,14 @@ class CatalogQuerySet(models.QuerySet):
     def within(self, region: Region):
         return self.filter(region__path__startswith=region.path)
 
+    def of_governments(self):
+        """County and township catalogs: what the city rolls up, the province accepts and the
+        assessment scores. Village catalogs (村务/居务) are their townships' to guide."""
+        return self.exclude(region__level=RegionLevel.VILLAGE)
+
 
 class Catalog(models.Model):
-    """A county's or a township's own catalog derived from one standard edition."""
+    """A county's, a township's or a village's own catalog derived from one standard edition."""
 
     region = models.ForeignKey(
         Region, verbose_name="区划", on_delete=models.PROTECT, related_name="catalogs"

@@ -50,7 +50,8 @@ def standard_item_values_from_json(row: dict) -> dict:
         ("channels", vocabulary.CHANNELS),
         ("audience", vocabulary.AUDIENCES),
         ("method", vocabulary.METHODS),
-        ("levels", vocabulary.LEVELS),
+        # 村级 is kept (it was dropped before the village standard existed).
+        ("levels", vocabulary.ITEM_LEVELS),
     ):
         values[field] = vocabulary.order_terms(values[field] or [], vocab)
     for field in ("level1", "level2", "content", "basis", "deadline", "subject"):
@@ -171,7 +172,7 @@ def standard_item_save(
         ("channels", vocabulary.CHANNELS),
         ("audience", vocabulary.AUDIENCES),
         ("method", vocabulary.METHODS),
-        ("levels", vocabulary.LEVELS),
+        ("levels", vocabulary.ITEM_LEVELS),
     ):
         unknown = [value for value in getattr(item, field) if value not in vocab]
         if unknown:

@@ -34,6 +34,17 @@ COUNTY_LEVEL, TOWNSHIP_LEVEL = LEVELS
 # catalogs are checked against.
 VILLAGE_LEVEL = "村级"
 ITEM_LEVELS: tuple[str, ...] = (*LEVELS, VILLAGE_LEVEL)
+# The older national wording (Style A) prints the township tick column as “乡、村级”: what a
+# township publishes there reaches its villages' 公示栏 too. Catalog rows fold that spelling
+# into 乡级 (LEVEL_ALIASES below, unchanged for county and township catalogs); the village
+# standard reads it back: an item ticked 乡级 (= 乡、村级) or 村级 is one villages publish.
+VILLAGE_REACHING_LEVELS: frozenset[str] = frozenset({TOWNSHIP_LEVEL, VILLAGE_LEVEL})
+
+
+def reaches_villages(levels) -> bool:
+    """Whether an item with these 公开层级 ticks belongs in the village standard."""
+    return bool(VILLAGE_REACHING_LEVELS & set(levels or []))
+
 
 CHANNEL_ALIASES = {
     "政府服务中心": "政务服务中心",

@@ -34,6 +34,7 @@ import re
 import time
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 
 from django.core.cache import cache
 from django.db import transaction
@@ -66,9 +67,7 @@ def _distinct_tokens(text: str) -> tuple[str, ...]:
 
 def bigram_text(*texts: str) -> str:
     """The distinct bigrams (and run-final characters) of ``texts``, space-separated."""
-    return " ".join(
-        dict.fromkeys(token for text in texts if text for token in _distinct_tokens(text))
-    )
+    return " ".join(dict.fromkeys(chain.from_iterable(_distinct_tokens(t) for t in texts if t)))
 
 
 def item_bigram_text(item) -> str:

@@ -35,6 +35,7 @@ from items.publishing import (
     published_copy,
 )
 from items.search import SUPERSEDED, publications_changed
+from items.signals import catalogs_published
 from items.validation import TERM_VOCABULARIES, describe_problems, item_problems, validate_item
 
 ELEMENT_FIELDS = vocabulary.ITEM_ELEMENT_FIELDS
@@ -50,9 +51,14 @@ DERIVED_FIELDS = vocabulary.STANDARD_ROW_FIELDS
 def catalog_title(
     region: Region, standard: StandardCatalog, *, full_name: str | None = None
 ) -> str:
-    """区划全称 + 领域 + 基层政务公开标准目录; pass ``full_name`` when it is known already."""
+    """区划全称 + 领域 + 基层政务公开标准目录; pass ``full_name`` when it is known already.
+
+    A village's: 区划全称 + 村（居）务公开目录.
+    """
     if full_name is None:
         full_name = region.full_name
+    if standard.for_villages:
+        return f"{full_name}村（居）务公开目录"
     return f"{full_name}{standard.field}领域基层政务公开标准目录"
 
 
@@ -79,10 +85,22 @@ def _touch(catalog: Catalog, now=None) -> None:
 
 
 def check_derivable(region: Region, standard: StandardCatalog, edition) -> None:
-    """Refuse to derive a catalog for a region that compiles none, or without an edition."""
-    if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
+    """Refuse to derive a catalog for a region that compiles none, or without an edition.
+
+    Villages derive the village standard only, counties and townships every other one.
+    """
+    if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
         raise ValidationError(
             f"只有县级和乡级区划编制目录，“{region.name}”是{region.get_level_display()}。"
+        )
+    if standard.for_villages and region.level != RegionLevel.VILLAGE:
+        raise ValidationError(
+            f"“{standard.title}”只用于村（居）民委员会，“{region.name}”是"
+            f"{region.get_level_display()}区划。"
+        )
+    if region.level == RegionLevel.VILLAGE and not standard.for_villages:
+        raise ValidationError(
+            f"村（居）民委员会只编制村（居）务公开目录，不编制“{standard.title}”。"
         )
     if not region.compiles_catalogs:
         reason = f"（{region.compile_note}）" if region.compile_note else ""
@@ -160,7 +178,8 @@ def catalogs_derive_many(
     )
     names = full_names(regions)
     report = DeriveReport()
-    for standard in standards:
+    # The village standard is derived by townships for their villages (items.villages).
+    for standard in [standard for standard in standards if not standard.for_villages]:
         edition = standard.current_edition
         standard_items = list(edition.items.order_by("seq")) if edition else []
         pending = []
@@ -442,5 +461,6 @@ def catalog_publish(*, actor, catalog: Catalog, note: str = "", now=None) -> Pub
     )
     # The draft is now identical to what is published.
     Catalog.objects.filter(pk=catalog.pk).update(last_published_at=now, draft_changed_at=now)
+    catalogs_published.send(sender=Publication, publications=[publication])
     publications_changed()
     return publication

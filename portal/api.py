@@ -30,13 +30,14 @@ from django.utils.http import http_date
 from catalogs.models import Region
 from catalogs.selectors import full_names
 from items.models import Publication
-from portal import caching
+from portal import caching, sections
 from portal import search as portal_search
 from portal.routers import public_reads
 from portal.search import SearchForm, search_paginator
 from portal.serializers import (
     catalog_link,
     catalog_summary,
+    complaint_channels,
     iso,
     item_data,
     published_catalog,
@@ -377,6 +378,7 @@ def region_detail(request, code: str):
         "full_name": region.full_name_from({a.code: a.name for a in ancestors}),
         "is_division": region.is_division,
         "contact": region_contact(region),
+        "complaint_channels": complaint_channels(region),
         "ancestors": [region_link(request, ancestor) for ancestor in ancestors],
         "children": [region_summary(request, child, totals) for child in children],
     }
@@ -423,7 +425,12 @@ def catalog_detail(request, pk: int):
     # the catalog's region or its items' disclosure records change (caching.publications_key).
     payload = caching.cached(
         "api-catalog",
-        (request.scheme, request.get_host(), *caching.publications_key(publications)),
+        (
+            request.scheme,
+            request.get_host(),
+            *caching.publications_key(publications),
+            sections.stamp(),  # complaint channels (matters) change without a publication
+        ),
         lambda: published_catalog(request, publication),
         caching.PUBLICATION_SECONDS,
     )

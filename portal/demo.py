@@ -12,6 +12,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -153,9 +154,18 @@ def build_demo(*, today: date) -> dict | None:
     ensure_reference_data()
     ensure_users()
     counts = compile_city()
+    # Issue 13 before the review demo, which locks catalogs in review: guides are published
+    # with their catalogs (the 实施清单 first, as the guides link to it).
+    for app in ("matters", "guides"):
+        counts[app] = import_module(f"{app}.demo").seed(today)
     counts["review"] = seed_review(today)
     counts["records"] = seed_records(today)
     counts["assessment"] = seed_assessment(today)
+    # Issue 14: policies, questions and consultations in 长春市.
+    for app in ("policies", "inquiries", "participation"):
+        counts[app] = import_module(f"{app}.demo").seed(today)
+    # Issue 14 (八): 农安镇 derives and publishes its villages' catalogs.
+    counts["villages"] = import_module("portal.village_demo").seed_villages(today)
     SetupMarker.objects.create(name=DEMO_MARKER, done_at=timezone.now())
     return counts
 

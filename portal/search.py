@@ -4,8 +4,13 @@ The public /search/ page and /api/v1/search/ both validate the query string with
 ``SearchForm`` and page through ``search_paginator(form.cleaned_data, …)``, so a filter
 behaves the same in both places.
 
-A term matches when it is a substring of the item's ``SearchDocument`` (the searched
-elements joined by spaces), ignoring case. Results come in region, standard and 序号 order,
+A term matches when it, or one of its synonyms (``matters.SearchSynonym``, the table the
+province edits: 低保 ↔ 最低生活保障, 五保 ↔ 特困人员救助供养 ...), is a substring of the
+item's ``SearchDocument`` (the searched elements joined by spaces), ignoring case: each
+term becomes an OR of its group, the terms are ANDed, and the bigram index gets the same
+OR (``groups_tsquery``). When the query names a benefit (a term holds a synonym-table
+term), the first page also lists up to three service items (办事指南, 业务办理) in result
+order, so the chosen place's own guide comes first (``featured_services``). Results come in region, standard and 序号 order,
 which is ``PublishedItem.search_key`` (items.search): a page of results walks that index
 from the start and stops after 20 rows however many items match, and a region or catalog
 filter is one range of it. Counts stop past ``COUNT_CAP`` ("1,000+") and are kept until
@@ -23,11 +28,13 @@ fine at its scale.
 """
 
 import json
+import time
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connections, router
-from django.db.models import BooleanField, F, Func, Lookup, Min, QuerySet, TextField, Value
+from django.db import connections, router, transaction
+from django.db.models import BooleanField, F, Func, Lookup, Min, Q, QuerySet, TextField, Value
 from django.db.models.lookups import IContains
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import cached_property
@@ -36,6 +43,7 @@ from catalogs import vocabulary
 from catalogs.models import Region
 from items.models import Publication, PublishedItem
 from items.search import SEARCHED_FIELDS, bigram_tsquery, region_key_range, search_key
+from matters.selectors import expand_term, synonym_groups
 from portal.caching import cached_by_state
 
 QUERY_MAX_LENGTH = 100
@@ -121,19 +129,68 @@ class JSONListContains(Lookup):
         return f"{lhs} @> %s::jsonb", [*lhs_params, json.dumps([self.rhs])]
 
 
-def published_level1_values() -> list[str]:
-    """The first-level items (一级事项) present among published items, in catalog order."""
+def _level1_positions(items) -> dict[str, tuple[int, int]]:
+    """一级事项 -> (its standard's order, its first 序号) among ``items``: one query."""
     rows = (
-        PublishedItem.objects.visible_to_public()
-        .order_by()
+        items.order_by()
         .values("level1")
         .annotate(
             standard_order=Min("publication__catalog__standard__order"),
             first_seq=Min("seq"),
         )
-        .order_by("standard_order", "first_seq", "level1")
+        .values_list("level1", "standard_order", "first_seq")
     )
-    return [row["level1"] for row in rows]
+    return {level1: (order or 0, seq or 0) for level1, order, seq in rows}
+
+
+def published_level1_values() -> list[str]:
+    """The first-level items (一级事项) present among published items, in catalog order."""
+    return _in_order(_level1_positions(PublishedItem.objects.visible_to_public()))
+
+
+def _in_order(positions: dict[str, tuple[int, int]]) -> list[str]:
+    return sorted(positions, key=lambda level1: (*positions[level1], level1))
+
+
+# The choices are kept for LEVEL1_SECONDS, not until the next publication: the aggregate
+# reads every published item (0.4–0.7 s with all of China loaded), and a province publishes
+# all day. Each publication adds its own 一级事项 at once (``level1_values_add``, from the
+# ``catalogs_published`` signal: one query over the new items); a value whose last item was
+# superseded stays a choice (finding nothing) until the entry is rebuilt.
+LEVEL1_KEY = "portal:level1-positions"
+LEVEL1_SECONDS = 6 * 3600
+
+
+def level1_values() -> list[str]:
+    kept = cache.get(LEVEL1_KEY)
+    if kept is None:
+        positions = _level1_positions(PublishedItem.objects.visible_to_public())
+        cache.set(LEVEL1_KEY, (time.time() + LEVEL1_SECONDS, positions), LEVEL1_SECONDS)
+        return _in_order(positions)
+    return _in_order(kept[1])
+
+
+def level1_values_add(publications) -> None:
+    """Merge the 一级事项 of newly published items into the kept choices (if any are kept)."""
+    if cache.get(LEVEL1_KEY) is None:
+        return  # the next reader aggregates everything
+    added = _level1_positions(PublishedItem.objects.filter(publication__in=publications))
+
+    def merge() -> None:
+        kept = cache.get(LEVEL1_KEY)
+        if kept is None:
+            return
+        expires_at, positions = kept
+        for level1, position in added.items():
+            positions[level1] = min(position, positions.get(level1, position))
+        # The entry keeps its first expiry: merging never makes it live for ever.
+        remaining = int(expires_at - time.time())
+        if remaining > 0:
+            cache.set(LEVEL1_KEY, (expires_at, positions), remaining)
+
+    # Now, for the rest of this transaction; again on commit, over a concurrent merge.
+    merge()
+    transaction.on_commit(merge)
 
 
 def _choices(terms, empty_label: str = "不限") -> list[tuple[str, str]]:
@@ -142,7 +199,7 @@ def _choices(terms, empty_label: str = "不限") -> list[tuple[str, str]]:
 
 def level1_choices() -> list[tuple[str, str]]:
     """The 一级事项 filter's choices, aggregated once per publication state (cached)."""
-    return _choices(cached_by_state("level1-values", (), published_level1_values))
+    return _choices(level1_values())
 
 
 class CachedChoiceIterator(BaseChoiceIterator):
@@ -208,8 +265,9 @@ class SearchForm(forms.Form):
     level = forms.ChoiceField(
         label="公开层级",
         required=False,
-        choices=_choices(vocabulary.LEVELS),
-        error_messages=_invalid_choice("公开层级", vocabulary.LEVELS),
+        # 村级 too: village catalogs are searchable like the others (issue 14).
+        choices=_choices(vocabulary.ITEM_LEVELS),
+        error_messages=_invalid_choice("公开层级", vocabulary.ITEM_LEVELS),
     )
     page = forms.IntegerField(
         label="页码",
@@ -271,6 +329,81 @@ def search_terms(query: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
+# Synonyms (matters.SearchSynonym): what citizens say for what the catalogs say
+# ---------------------------------------------------------------------------
+
+
+def term_groups(cleaned_data: dict) -> list[tuple[str, ...]]:
+    """Each query term with its synonyms: an item must hold one of every group.
+
+    The synonym table is read from the cache (no query on a hit); the groups go into the
+    cache keys of counts and featured services, so an edit of the table shows at once.
+    """
+    terms = search_terms(cleaned_data.get("q") or "")
+    if not terms:
+        return []
+    groups = synonym_groups()
+    return [tuple(expand_term(term, groups)[0]) for term in terms]
+
+
+def groups_tsquery(groups: list[tuple[str, ...]]) -> str:
+    """``bigram_tsquery`` of every group, its alternatives joined by OR; empty when an
+    alternative has no letter or digit (the substring test alone decides then)."""
+    parts = []
+    for alternatives in groups:
+        queries = [bigram_tsquery([alternative]) for alternative in alternatives]
+        if not all(queries):
+            return ""
+        parts.append(queries[0] if len(queries) == 1 else " | ".join(f"({q})" for q in queries))
+    if len(parts) == 1:
+        return parts[0]
+    return " & ".join(f"({part})" for part in parts)
+
+
+def highlight_terms(cleaned_data: dict) -> str:
+    """The terms and their synonyms, space-separated, for highlighting results."""
+    return " ".join(alt for group in term_groups(cleaned_data) for alt in group)
+
+
+# Items that tell citizens how to obtain a service: the standard's 办事指南 rows and the
+# 养老服务业务办理 rows (养老机构备案, 老年人补贴 ...).
+SERVICE_CONDITION = Q(level2__contains="办事指南") | Q(level1__contains="业务办理")
+FEATURED_LIMIT = 3
+
+
+def names_a_benefit(cleaned_data: dict) -> bool:
+    """The query names a benefit or service: a term is, or holds, a term of the synonym
+    table, which lists the catalogs' services under every name citizens use (低保,
+    最低生活保障, 临时救助申请 ...). No query: the table comes from the cache."""
+    terms = search_terms(cleaned_data.get("q") or "")
+    if not terms:
+        return False
+    members = {member.lower() for group in synonym_groups() for member in group}
+    return any(any(member in term.lower() for member in members) for term in terms)
+
+
+def featured_services(cleaned_data: dict, *, frequent: bool = False) -> list[PublishedItem]:
+    """Up to ``FEATURED_LIMIT`` service guides matching the query, in result order (the
+    chosen place first), when the query names a benefit; else none. One query, kept by
+    publication state like the count."""
+    if not names_a_benefit(cleaned_data):
+        return []
+    region, catalog = cleaned_data.get("region"), cleaned_data.get("catalog")
+    parts = (
+        tuple(term_groups(cleaned_data)),
+        region.path if region else None,
+        catalog.pk if catalog else None,
+        *(cleaned_data.get(name) or None for name in ("level1", "audience", "method", "level")),
+    )
+
+    def load() -> list[PublishedItem]:
+        items = search_published_items(cleaned_data, frequent=frequent).filter(SERVICE_CONDITION)
+        return list(items[:FEATURED_LIMIT])
+
+    return cached_by_state("search-featured", parts, load)
+
+
+# ---------------------------------------------------------------------------
 # The queries
 # ---------------------------------------------------------------------------
 
@@ -299,10 +432,13 @@ def _element_filters(
     ``frequent``: more than ``COUNT_CAP`` items match, so the first page is found soonest
     by walking the results in order without the bigram index (see the module docstring).
     """
-    terms = search_terms(cleaned_data.get("q") or "")
-    for term in terms:
-        items = items.filter(ContainsTerm(SearchDocument(), term))
-    tsquery = bigram_tsquery(terms)
+    groups = term_groups(cleaned_data)
+    for alternatives in groups:
+        condition = Q()
+        for alternative in alternatives:
+            condition |= Q(ContainsTerm(SearchDocument(), alternative))
+        items = items.filter(condition)
+    tsquery = groups_tsquery(groups)
     if tsquery and not frequent and _vendor() == "postgresql":
         items = items.filter(BigramMatch(tsquery))
     if level1 := cleaned_data.get("level1"):
@@ -354,7 +490,7 @@ def count_published_items(cleaned_data: dict, cap: int | None = None) -> int:
     cap = COUNT_CAP if cap is None else cap
     region, catalog = cleaned_data.get("region"), cleaned_data.get("catalog")
     parts = (
-        tuple(search_terms(cleaned_data.get("q") or "")),
+        tuple(term_groups(cleaned_data)),
         region.path if region else None,
         catalog.pk if catalog else None,
         *(cleaned_data.get(name) or None for name in ("level1", "audience", "method", "level")),

@@ -158,3 +158,8 @@ def login_lock_lift(*, actor, usernames=(), ip_addresses=()) -> int:
     AccessAttempt.objects.filter(pk__in=[attempt.pk for attempt in removed]).delete()
     log.warning("Login lock lifted by %s: accounts %s, addresses %s", actor, names, addresses)
     return len(removed)
+
+
+def ratelimit_ip(request) -> str:
+    """The address citizen submissions are counted by (``RATELIMIT_IP_META_KEY``)."""
+    return client_ip(request) or "unknown"

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from catalogs.models import Catalog, Region
 from catalogs.selectors import full_names
+from guides.selectors import guide_payloads
 from items.models import Publication, PublishedItem
+from matters.selectors import complaint_channels_for
 from portal.search import with_standard_item_key
 from records.selectors import record_payloads
 
@@ -85,6 +87,21 @@ def region_contact(region: Region) -> dict:
         "contact_email": region.contact_email,
         "address": region.address,
     }
+
+
+def complaint_channels(region: Region) -> list[dict]:
+    """The region's 监督举报 channels (its own, else the nearest region above); one query."""
+    return [
+        {
+            "kind": channel.kind,
+            "label": channel.label,
+            "value": channel.value,
+            "url": channel.url or None,
+            "note": channel.note,
+            "region": channel.region.code,
+        }
+        for channel in complaint_channels_for(region)
+    ]
 
 
 def _catalog_urls(request, catalog: Catalog) -> dict:
@@ -194,7 +211,9 @@ def published_catalog(request, publication: Publication) -> dict:
     published records and their channels) whatever the number of items and records.
 
     Each item carries ``records``: the information published under it, newest first
-    (``records.selectors.record_payload``; photos never appear here).
+    (``records.selectors.record_payload``; photos never appear here); a service guide
+    item also carries ``guide``: its guide as published with the catalog
+    (``guides.snapshot.guide_payload``); other items have no ``guide`` key.
     """
     # The catalog, its region and the regions above come with the items (one query).
     items = list(
@@ -206,11 +225,22 @@ def published_catalog(request, publication: Publication) -> dict:
         publication = items[0].publication
     region = publication.catalog.region
     records = record_payloads(item.public_id for item in items)
+    # The service guides published with the catalog (two queries: guides, linked entries).
+    guides = guide_payloads(publication.pk, base_url=Links.of(request).base)
+
+    def guide_of(public_id) -> dict:
+        return {"guide": guides[public_id]} if public_id in guides else {}
+
     return {
         **catalog_summary(request, publication, _full_name(region)),
         "contact": region_contact(region),
+        "complaint_channels": complaint_channels(region),
         "items": [
-            {**item_data(request, item), "records": records.get(item.public_id, [])}
+            {
+                **item_data(request, item),
+                "records": records.get(item.public_id, []),
+                **guide_of(item.public_id),
+            }
             for item in items
         ],
     }

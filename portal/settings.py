@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "catalogs",
     "items",
     "records",
+    "matters",
+    "guides",
+    "policies",
+    "inquiries",
+    "participation",
     "review",
     "assessment",
     "portal",
@@ -244,6 +249,10 @@ else:
 
 # Scheduled and long jobs: Celery (portal/celery.py) with Redis as the broker. The worker runs
 # the tasks in portal/tasks.py; beat (one process only) enqueues them on this schedule.
+# Citizen submissions (questions, comments) are counted per client address with
+# django-ratelimit; behind a proxy the address is the one portal.security trusts.
+RATELIMIT_IP_META_KEY = "portal.security.ratelimit_ip"
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # Without a broker (local runs, tests) a task sent with .delay() runs at once, in-process.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -265,6 +274,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.verify_channels",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly at 03:15: erase citizens' personal data past the province's retention period.
+    "purge-inquiry-personal-data": {
+        "task": "inquiries.tasks.purge_inquiry_personal_data",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Nightly at 03:20: commenters' names and phones, after the same retention period.
+    "forget-participation-personal-data": {
+        "task": "portal.tasks.forget_participation_personal_data",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # Backups (django-dbbackup): one file per database dump and per media archive; the backup
@@ -283,7 +302,16 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 
 # Staff pages (portal.middleware: strict CSP, no-store): the admin, the review workspaces and
 # the records' evidence screens (evidence photos set their own caching by who may see them).
-STAFF_PATH_PREFIXES = ("/admin/", "/review/", "/records/catalogs/")
+STAFF_PATH_PREFIXES = (
+    "/admin/",
+    "/review/",
+    "/records/catalogs/",
+    "/guides/",
+    "/matters/",
+    "/policies/",
+    "/inquiries/",
+    "/participation/",
+)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,6 +1,6 @@
 """The citizen-facing site (issue 3)."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from portal import views
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     re_path(r"^regions/(?P<code>[0-9]{2,12})/$", views.region_detail, name="region"),
     path("catalogs/<id:pk>/", views.catalog_detail, name="catalog"),
+    # A village catalog's 公示栏 poster with its QR code (issue 14).
+    path("catalogs/<id:pk>/poster/", views.catalog_poster, name="catalog_poster"),
     re_path(
         r"^catalogs/(?P<pk>[0-9]+)/download\.(?P<fmt>xlsx|csv|json)$",
         views.catalog_download,
@@ -21,4 +23,10 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-<int:number>.xml", views.sitemap_file, name="sitemap_file"),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Public pages of the apps above items (service guides, policies, questions, consultations).
+    path("", include("matters.public_urls")),
+    path("", include("guides.public_urls")),
+    path("", include("policies.public_urls")),
+    path("", include("inquiries.public_urls")),
+    path("", include("participation.public_urls")),
 ]

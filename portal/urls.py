@@ -10,6 +10,11 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("records/", include("records.urls")),
     path("assessment/", include("assessment.urls")),
+    path("guides/", include("guides.urls")),
+    path("matters/", include("matters.urls")),
+    path("policies/", include("policies.urls")),
+    path("inquiries/", include("inquiries.urls")),
+    path("participation/", include("participation.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("portal.site_urls")),
 ]

@@ -183,3 +183,49 @@ class CatalogFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
         raise TypeError("CatalogFactory only creates: a catalog exists once it is derived")
+
+
+# ---------------------------------------------------------------------------
+# Participation (公众参与): a county's catalog and consultations on it
+# ---------------------------------------------------------------------------
+
+
+def participation_catalog(region: Region, *, matters: int = 2, published: bool = True):
+    """A county's participation catalog with ``matters`` rows, published once by default."""
+    from participation.models import Method
+    from participation.services import (
+        matter_create,
+        participation_catalog_create,
+        participation_catalog_publish,
+    )
+
+    catalog = participation_catalog_create(actor=SYSTEM, region=region)
+    for number in range(1, matters + 1):
+        matter_create(
+            actor=SYSTEM,
+            catalog=catalog,
+            name=f"公众参与事项{number}",
+            scope="政策调整方案",
+            methods=[Method.CONSULTATION, Method.HEARING],
+            timing="方案起草阶段",
+            feedback_channel="县政府网站",
+            office=region.office_name or f"{region.name}民政局",
+        )
+    if published:
+        participation_catalog_publish(actor=SYSTEM, catalog=catalog, note="首次公开")
+    return catalog
+
+
+def consultation(matter, *, opens_on, closes_on, field: str = "社会救助", title: str = ""):
+    """A consultation on a row of a published participation catalog."""
+    from participation.services import consultation_create
+
+    return consultation_create(
+        actor=SYSTEM,
+        matter=matter,
+        field=field,
+        title=title or f"关于{matter.name}的意见征集",
+        draft_text="征求意见稿正文",
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )

@@ -202,7 +202,7 @@ def channel_mark(record, promised, column_ok: bool | None) -> tuple[int, str]:
 def item_grid(*, root: Region, year: int, today: date, user=None) -> Grid:
     """Every item of every catalog under ``root`` with its four marks: a fixed number of
     queries whatever the size of ``root``."""
-    catalogs_qs = Catalog.objects.within(root).select_related("region", "standard")
+    catalogs_qs = Catalog.objects.within(root).of_governments().select_related("region", "standard")
     if user is not None:
         catalogs_qs = catalogs_qs.for_user(user)
     catalogs = {c.pk: c for c in catalogs_qs.order_by("region__code", "standard__order")}

@@ -207,7 +207,7 @@ class CityFilter(admin.SimpleListFilter):
 
 
 class CatalogHolderLevelFilter(admin.SimpleListFilter):
-    """县级 or 乡级 catalogs."""
+    """县级, 乡级 or 村级 (village) catalogs."""
 
     title = "目录层级"
     parameter_name = "level"
@@ -217,9 +217,10 @@ class CatalogHolderLevelFilter(admin.SimpleListFilter):
         return [
             (RegionLevel.COUNTY.value, "县级目录"),
             (RegionLevel.TOWNSHIP.value, "乡级目录"),
+            (RegionLevel.VILLAGE.value, "村（居）目录"),
         ]
 
     def queryset(self, request, queryset):
-        if self.value() in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
+        if self.value() in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             return queryset.filter(**{self.level_lookup: self.value()})
         return queryset

@@ -38,6 +38,7 @@ _OFFICIAL_COLUMNS = (
     ("公开层级", "县级", 4.6, "levels", "县级"),
     ("公开层级", "乡级", 4.6, "levels", "乡级"),
 )
+_VILLAGE_COLUMN = ("公开层级", vocabulary.VILLAGE_LEVEL, 4.6, "levels", vocabulary.VILLAGE_LEVEL)
 _EXTRA_WIDTH = 13
 
 _FONT_NAME = "宋体"
@@ -151,9 +152,11 @@ def write_catalog_workbook(*, title: str, items, subtitle: str = "") -> bytes:
     for extras in extras_per_item:
         extra_names.extend(name for name in extras if name not in extra_names)
 
-    columns = list(_OFFICIAL_COLUMNS) + [
-        (None, name, _EXTRA_WIDTH, f"extra:{name}", None) for name in extra_names
-    ]
+    columns = list(_OFFICIAL_COLUMNS)
+    if any(vocabulary.VILLAGE_LEVEL in (item.levels or ()) for item in items):
+        # A village catalog's items tick 村级 too (the reader reads that column back).
+        columns.append(_VILLAGE_COLUMN)
+    columns += [(None, name, _EXTRA_WIDTH, f"extra:{name}", None) for name in extra_names]
     last_column = len(columns)
     last_letter = get_column_letter(last_column)
 

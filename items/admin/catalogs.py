@@ -32,6 +32,7 @@ from catalogs.admin.base import (
 from catalogs.models import (
     Catalog,
     CatalogStatus,
+    RegionLevel,
     StandardEdition,
 )
 from catalogs.selectors import edition_changes
@@ -109,6 +110,7 @@ class CatalogAdmin(CatalogAdoptionAdminMixin, CatalogExcelAdminMixin, ScopedHist
                     "edition_info",
                     ("status", "status_changed_at"),
                     ("created_at", "draft_changed_at", "last_published_at"),
+                    "poster_link",
                 ]
             },
         )
@@ -123,6 +125,7 @@ class CatalogAdmin(CatalogAdoptionAdminMixin, CatalogExcelAdminMixin, ScopedHist
         "created_at",
         "draft_changed_at",
         "last_published_at",
+        "poster_link",
     )
     # The Excel mixin adds its own action, 导出所选目录（Excel）.
     actions = ["check_completeness", "publish_catalogs"]
@@ -208,6 +211,18 @@ class CatalogAdmin(CatalogAdoptionAdminMixin, CatalogExcelAdminMixin, ScopedHist
                 newest.version,
             )
         return text
+
+    @admin.display(description="公示栏二维码")
+    def poster_link(self, catalog):
+        """A village catalog's printable 公示栏 poster (once published)."""
+        if catalog.region.level != RegionLevel.VILLAGE:
+            return "—"
+        if catalog.last_published_at is None:
+            return "目录公开后可打印公示栏二维码海报。"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">打印公示栏二维码海报</a>',
+            reverse("site:catalog_poster", args=[catalog.pk]),
+        )
 
     # -- the change page -----------------------------------------------------------
 

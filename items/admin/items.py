@@ -299,12 +299,18 @@ class ItemAdmin(ItemRestoreAdminMixin, TermDisplayMixin, ScopedHistoryAdmin):
     search_fields = ("level1", "level2", "catalog__region__name", "catalog__region__code")
     search_help_text = "按事项名称、区划名称或区划代码搜索"
     list_per_page = 50
-    readonly_fields = ("catalog_link", "public_id", "standard_item", "problems_panel")
+    readonly_fields = (
+        "catalog_link",
+        "guide_link",
+        "public_id",
+        "standard_item",
+        "problems_panel",
+    )
     # A province has thousands of catalogs: search them instead of one long <select>.
     autocomplete_fields = ("catalog",)
 
     def get_fieldsets(self, request, obj=None):
-        header = ["catalog"] if obj is None else ["catalog_link", "problems_panel"]
+        header = ["catalog"] if obj is None else ["catalog_link", "guide_link", "problems_panel"]
         editable = obj is None or self.has_change_permission(request, obj)
         terms = (
             ["channels", "channel_other", ("audience", "method", "levels")]
@@ -435,6 +441,13 @@ class ItemAdmin(ItemRestoreAdminMixin, TermDisplayMixin, ScopedHistoryAdmin):
     def catalog_link(self, item):
         url = reverse("admin:catalogs_catalog_change", args=[item.catalog_id])
         return format_html('<a href="{}">{}</a>', url, item.catalog)
+
+    @admin.display(description="办事指南")
+    def guide_link(self, item):
+        # A URL, not an import: the guides app sits above items (it opens the item's guide,
+        # or a new one for it).
+        url = reverse("guides:edit_for_item", args=[item.pk])
+        return format_html('<a href="{}">{}</a>', url, "编辑办事指南")
 
     @admin.display(description="完整性检查")
     def problems_panel(self, item):

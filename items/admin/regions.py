@@ -43,6 +43,7 @@ from catalogs.services import (
 )
 from items.admin.flat import FlatSheetAdminMixin
 from items.services import catalogs_derive_many
+from items.villages import village_catalogs_derive
 
 CONTACT_FIELDS = ("office_name", "contact_name", "contact_phone", "contact_email", "address")
 
@@ -58,7 +59,7 @@ class RegionForm(VersionedFormMixin, AdminModelForm):
 class DeriveForm(ActionForm):
     standards = forms.ModelMultipleChoiceField(
         label="标准目录",
-        queryset=StandardCatalog.objects.all(),
+        queryset=StandardCatalog.objects.for_counties_and_townships(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "gk-terms"}),
     )
     include_below = forms.BooleanField(
@@ -104,7 +105,7 @@ class RegionAdmin(FlatSheetAdminMixin, ScopedHistoryAdmin):
         ),
     ]
     readonly_fields = ("code", "name", "level", "parent", "is_division", "catalogs")
-    actions = ["derive_catalogs"]
+    actions = ["derive_catalogs", "derive_village_catalogs"]
 
     def has_derive_permission(self, request):
         return is_staff_member(request.user) and may_write_catalogs(request.user)
@@ -155,7 +156,9 @@ class RegionAdmin(FlatSheetAdminMixin, ScopedHistoryAdmin):
         regions = list(queryset.order_by("code"))
         form = DeriveForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound:
-            form = DeriveForm(initial={"standards": list(StandardCatalog.objects.all())})
+            form = DeriveForm(
+                initial={"standards": list(StandardCatalog.objects.for_counties_and_townships())}
+            )
         elif form.is_valid():
             self._derive(request, regions, form.cleaned_data)
             return None
@@ -202,6 +205,26 @@ class RegionAdmin(FlatSheetAdminMixin, ScopedHistoryAdmin):
             messages.warning(request, f"跳过{len(skipped)}个（{detail}）。")
         if not created and not reasons:
             messages.warning(request, "所选区划中没有需要编制目录的县级或乡级区划。")
+
+    @admin.action(description="为所辖村（居）编制村务目录", permissions=["derive"])
+    def derive_village_catalogs(self, request, queryset):
+        """Village catalogs from the village standard, for the chosen townships (or every
+        township of a chosen county); existing ones are kept."""
+        created = existing = 0
+        for region in queryset.order_by("code"):
+            try:
+                report = village_catalogs_derive(actor=request.user, root=region)
+            except (ValidationError, PermissionDenied) as error:
+                report_refusal(request, error, prefix=f"“{region.name}”未能编制：")
+                continue
+            created += report.created
+            existing += report.existing
+        if created:
+            messages.success(request, f"已为{created}个村（居）民委员会编制目录。")
+        if existing:
+            messages.info(request, f"{existing}个村（居）民委员会已有目录，未作改动。")
+        if not created and not existing:
+            messages.warning(request, "所选区划下没有需要编制目录的村（居）民委员会。")
 
 
 # ---------------------------------------------------------------------------

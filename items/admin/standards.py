@@ -316,7 +316,7 @@ class StandardItemForm(VersionedFormMixin, AdminModelForm):
     channels = TermsField(vocabulary=vocabulary.CHANNELS, label="公开渠道和载体")
     audience = TermsField(vocabulary=vocabulary.AUDIENCES, label="公开对象")
     method = TermsField(vocabulary=vocabulary.METHODS, label="公开方式")
-    levels = TermsField(vocabulary=vocabulary.LEVELS, label="公开层级")
+    levels = TermsField(vocabulary=vocabulary.ITEM_LEVELS, label="公开层级")
     unverified_fields = forms.MultipleChoiceField(
         label="待核对字段",
         choices=list(COMPARED_FIELDS.items()),

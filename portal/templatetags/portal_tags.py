@@ -48,3 +48,9 @@ def highlight(text, query) -> str:
 def tick(values, term):
     """A tick-column cell of the official table: ✓ with words for screen readers."""
     return TICKED if term in (values or []) else UNTICKED
+
+
+@register.filter
+def get_slot(sections, slot: str) -> list:
+    """The sections (``portal.sections``) of one slot of a page, in order; none if absent."""
+    return (sections or {}).get(slot, [])

@@ -43,6 +43,7 @@ from portal.views.pages import (
 )
 from portal.views.regions import (
     SubRegion,
+    catalog_poster,
     region_detail,
 )
 from portal.views.searching import (
@@ -68,6 +69,7 @@ __all__ = [
     "published_totals",
     "SubRegion",
     "region_detail",
+    "catalog_poster",
     "CSV_HEADER",
     "DOWNLOADS",
     "catalog_detail",

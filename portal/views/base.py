@@ -2,6 +2,7 @@
 
 import hashlib
 from functools import cache, wraps
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -10,32 +11,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, quote_etag
+from django.utils.cache import quote_etag
 from django.utils.http import http_date
 from django.views.decorators.http import conditional_page, require_safe
 
-from catalogs import vocabulary
+from catalogs import states, vocabulary
 from catalogs.models import Region, RegionLevel
+from catalogs.web import PUBLIC_CONTENT_SECURITY_POLICY, public_headers
 from items.models import Publication
-from portal import caching
+from portal import caching, sections
 from portal import search as portal_search
 from portal.routers import public_reads
 
-# The site loads nothing from elsewhere; scripts and styles are files under /static/.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+CONTENT_SECURITY_POLICY = PUBLIC_CONTENT_SECURITY_POLICY
 PLACE_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
 PLACE_MATCH_LIMIT = 30
 SEARCH_PAGE_SIZE = 20
@@ -52,10 +40,7 @@ def public_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         with public_reads(), caching.request_memo():
-            response = view(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        return response
+            return public_headers(view(request, *args, **kwargs))
 
     return wrapped
 
@@ -77,6 +62,10 @@ def render_version() -> str:
     sources = [*sorted(views.glob("*.py")), *sorted(TEMPLATE_DIR.glob("*.html"))]
     sources += sorted((TEMPLATE_DIR / "portal").glob("*.html"))
     sources += sorted((TEMPLATE_DIR / "records").glob("*.html"))  # the item page's records
+    # The sections other apps add to the pages (portal.sections), and their code.
+    for app in ("matters", "guides", "policies", "inquiries", "participation"):
+        sources += sorted((TEMPLATE_DIR / app).glob("*.html"))
+        sources += sorted((views.parent.parent / app).glob("*.py"))
     sources += sorted((views.parent / "templatetags").glob("*.py"))
     hashed = hashlib.blake2b(digest_size=12)
     for source in sources:
@@ -86,8 +75,21 @@ def render_version() -> str:
     return hashed.hexdigest()
 
 
+@cache
+def _section_state_keys() -> tuple[str, ...]:
+    """The cache keys of the section providers' change counters (``catalogs.states``)."""
+    kinds = [import_module(name).STATE for name in sections.PROVIDERS]
+    return tuple(f"{states.PREFIX}{kind}" for kind in kinds)
+
+
 def cached_page(
-    request, name: str, parts: tuple, render_page, timeout: int = caching.PUBLICATION_SECONDS
+    request,
+    name: str,
+    parts: tuple,
+    render_page,
+    timeout: int = caching.PUBLICATION_SECONDS,
+    *,
+    with_sections: bool = False,
 ) -> HttpResponse:
     """``render_page()``, kept in the cache under ``parts`` for ``timeout`` seconds.
 
@@ -95,11 +97,27 @@ def cached_page(
     publications, its catalog's title, its region's name and contact details, its records'
     stamp (``caching.publications_key``). The key also holds the host (pages carry absolute
     links) and ``render_version()``. The page is stored with its ETag.
+
+    ``with_sections``: the page shows other apps' sections (``portal.sections``), so it is
+    only good while their change counters (``sections.stamp()``) stay as they were. The
+    entry keeps the counters it was rendered under and is read with them in one cache
+    round trip; a hit whose counters moved on renders anew.
     """
     entry = caching.key(
         name, caching.digest(request.scheme, request.get_host(), render_version(), *parts)
     )
-    found = page_cache.get(entry)
+    stamp = None
+    if with_sections:
+        keys = _section_state_keys()
+        found_many = page_cache.get_many([entry, *keys])
+        stamp = tuple(found_many.get(key) for key in keys)
+        if None in stamp:  # a counter not started yet (or evicted): start it
+            stamp = sections.stamp()
+        found = found_many.get(entry)
+        if found is not None:
+            found = found[1:] if found[0] == stamp else None
+    else:
+        found = page_cache.get(entry)
     if found is not None:
         content, etag = found
         response = HttpResponse(content)
@@ -110,7 +128,8 @@ def cached_page(
         response["ETag"] = quote_etag(
             hashlib.md5(response.content, usedforsecurity=False).hexdigest()
         )
-        page_cache.set(entry, (response.content, response["ETag"]), timeout)
+        value = (response.content, response["ETag"])
+        page_cache.set(entry, (stamp, *value) if with_sections else value, timeout)
     return response
 
 

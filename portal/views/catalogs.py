@@ -13,7 +13,7 @@ from catalogs import vocabulary
 from catalogs.downloads import attachment_response
 from catalogs.excel import write_catalog_workbook
 from items.models import Publication, PublishedItem
-from portal import caching
+from portal import caching, sections
 from portal.serializers import published_catalog
 from portal.views.base import (
     REGION_CHAIN,
@@ -72,12 +72,17 @@ def catalog_detail(request, pk):
                 "has_extras": any(item.extra_elements for item in items),
                 "audiences": vocabulary.AUDIENCES,
                 "methods": vocabulary.METHODS,
-                "levels": vocabulary.LEVELS,
+                # A village catalog's items are ticked 村级 as well.
+                "levels": vocabulary.ITEM_LEVELS
+                if catalog.region.catalog_level == vocabulary.VILLAGE_LEVEL
+                else vocabulary.LEVELS,
+                "sections": sections.catalog_sections(catalog, items),
             },
         )
 
     parts = caching.publications_key(publications)
-    response = cached_page(request, "catalog-page", parts, render_page)
+    # The sections' counters are read with the cached page, in one round trip.
+    response = cached_page(request, "catalog-page", parts, render_page, with_sections=True)
     changed = caching.changed_at(publication.published_at, publication.records_changed_at)
     return _last_modified(response, changed)
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from items.models import PublishedItem
-from portal import caching
+from portal import caching, sections
 from portal.views.base import (
     REGION_CHAIN,
     _ancestors,
@@ -73,8 +73,9 @@ def item_detail(request, public_id):
                 ),
                 "records": records,
                 "visible_photos": public_photo_ids(records),
+                "sections": sections.item_sections(item, catalog),
             },
         )
 
-    response = cached_page(request, "item-page", found, render_page)
+    response = cached_page(request, "item-page", found, render_page, with_sections=True)
     return _last_modified(response, caching.changed_at(published_at, records_changed_at))

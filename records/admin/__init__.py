@@ -16,7 +16,7 @@ never linked from their storage URL: the inline links to ``records:photo``, whic
 who asks.
 
 The package splits by concern (each admin is registered once, where it is defined):
-``common`` (labels, signed uploads, catalog choices), ``channels`` (the channel inline),
+``common`` (labels, the upload limit, catalog choices), ``channels`` (the channel inline),
 ``records`` (``DisclosureRecordAdmin``), ``excel`` (its Excel import/export views),
 ``holidays`` (``HolidayCalendarAdmin``) and ``columns`` (``SpecialColumnAdmin``).
 """
@@ -25,7 +25,6 @@ from records.admin.channels import ChannelForm, ChannelFormSet, RecordChannelInl
 from records.admin.columns import SpecialColumnAdmin, SpecialColumnForm
 from records.admin.common import (
     LABELS,
-    PAYLOAD_MAX_AGE,
     SALT,
     CatalogChoiceField,
     ItemChoiceField,
@@ -44,7 +43,6 @@ from records.admin.records import (
 
 __all__ = [
     "LABELS",
-    "PAYLOAD_MAX_AGE",
     "SALT",
     "CatalogChoiceField",
     "ChannelForm",

@@ -1,14 +1,11 @@
-"""What the records admin modules share: field labels, the signed upload payload, the
+"""What the records admin modules share: field labels, the upload size limit, the
 catalogs a user may record for.
 """
 
 from __future__ import annotations
 
-import base64
-
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 
 from catalogs.admin.base import refusal_messages
@@ -28,7 +25,6 @@ LABELS = {
     "url": "网址",
     "date": "日期",
 }
-PAYLOAD_MAX_AGE = 3600
 SALT = "records.admin.import"
 
 
@@ -36,15 +32,6 @@ def max_upload_bytes() -> int:
     """The largest sheet that still fits back into the confirm form as base64."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_UPLOAD_BYTES
     return min(MAX_UPLOAD_BYTES, int(limit * 0.7))
-
-
-def _sign_upload(content: bytes, salt: str) -> str:
-    return signing.TimestampSigner(salt=salt).sign(base64.b64encode(content).decode("ascii"))
-
-
-def _unsign_upload(payload: str, salt: str) -> bytes:
-    signer = signing.TimestampSigner(salt=salt)
-    return base64.b64decode(signer.unsign(payload, max_age=PAYLOAD_MAX_AGE))
 
 
 def _raise_as_permission(error: Exception) -> None:

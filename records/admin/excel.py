@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from catalogs.admin.base import ChineseMessagesFormMixin, refusal_messages
+from catalogs.admin.uploads import STALE_UPLOAD, check_xlsx_upload, upload_preview_confirm
 from catalogs.downloads import attachment_response
 from catalogs.models import Catalog
 from records.admin.common import (
-    PAYLOAD_MAX_AGE,
     SALT,
     CatalogChoiceField,
-    _sign_upload,
-    _unsign_upload,
     catalog_label,
     editable_catalogs,
     max_upload_bytes,
@@ -90,66 +85,52 @@ class RecordExcelAdminMixin:
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied("您无权导入公开信息。")
-        salt = f"{SALT}:{request.user.pk}"
-        form = RecordImportForm(request.user, request.POST or None, request.FILES or None)
-        errors: list[str] = []
         context = self._excel_context(request, "导入公开信息（Excel）")
-        if request.method == "POST" and "confirm" in request.POST:
+
+        def preview(content: bytes, form) -> tuple[dict, dict]:
+            catalog = form.cleaned_data["catalog"]
+            plan = records_import_plan(
+                actor=request.user,
+                region=catalog.region,
+                standard=catalog.standard,
+                content=content,
+            )
+            return {"plan": plan, "catalog": catalog}, {
+                "catalog": catalog.pk,
+                "digest": plan.digest,
+            }
+
+        def apply(content: bytes, state: dict):
             try:
-                state = signing.loads(
-                    request.POST.get("state", ""), salt=f"{salt}.plan", max_age=PAYLOAD_MAX_AGE
-                )
-                content = _unsign_upload(request.POST.get("payload", ""), salt)
                 catalog = editable_catalogs(request.user).get(pk=state["catalog"])
                 digest = str(state["digest"])
-            except (signing.BadSignature, KeyError, TypeError, ValueError, Catalog.DoesNotExist):
-                errors = ["导入数据已失效或被改动，请重新上传文件。"]
-            else:
-                try:
-                    plan = records_import_apply(
-                        actor=request.user,
-                        region=catalog.region,
-                        standard=catalog.standard,
-                        content=content,
-                        expected_digest=digest,
-                    )
-                except RecordSheetError as error:
-                    errors = error.messages
-                except (ValidationError, PermissionDenied) as error:
-                    errors = refusal_messages(error)
-                else:
-                    self.message_user(request, f"导入完成：{plan.summary()}", messages.SUCCESS)
-                    return HttpResponseRedirect(context["changelist_url"])
-            form = RecordImportForm(request.user)
-        elif request.method == "POST" and form.is_valid():
-            catalog = form.cleaned_data["catalog"]
-            upload = form.cleaned_data["file"]
-            content = upload.read()
-            try:
-                plan = records_import_plan(
-                    actor=request.user,
-                    region=catalog.region,
-                    standard=catalog.standard,
-                    content=content,
-                )
-            except RecordSheetError as error:
-                errors = error.messages
-            except (ValidationError, PermissionDenied) as error:
-                errors = refusal_messages(error)
-            else:
-                state = signing.dumps(
-                    {"catalog": catalog.pk, "digest": plan.digest}, salt=f"{salt}.plan"
-                )
-                context.update(
-                    plan=plan,
-                    file_name=upload.name,
-                    state=state,
-                    payload=_sign_upload(content, salt),
-                    catalog=catalog,
-                )
-                return TemplateResponse(request, "admin/records/import_preview.html", context)
-        context.update(form=form, errors=errors)
-        return TemplateResponse(request, "admin/records/import.html", context)
+            except (KeyError, TypeError, ValueError, Catalog.DoesNotExist) as error:
+                raise ValidationError(STALE_UPLOAD) from error
+            plan = records_import_apply(
+                actor=request.user,
+                region=catalog.region,
+                standard=catalog.standard,
+                content=content,
+                expected_digest=digest,
+            )
+            self.message_user(request, f"导入完成：{plan.summary()}", messages.SUCCESS)
+            return HttpResponseRedirect(context["changelist_url"])
+
+        return upload_preview_confirm(
+            request,
+            salt=f"{SALT}:{request.user.pk}",
+            context=context,
+            make_form=lambda *args: RecordImportForm(request.user, *args),
+            preview=preview,
+            apply=apply,
+            refusals=(RecordSheetError, ValidationError, PermissionDenied),
+            messages_of=lambda error: (
+                error.messages if isinstance(error, RecordSheetError) else refusal_messages(error)
+            ),
+            templates=("admin/records/import.html", "admin/records/import_preview.html"),
+            state_field="state",
+            state_key="state",
+        )
 
 
 class RecordImportForm(ChineseMessagesFormMixin, forms.Form):
@@ -167,15 +148,4 @@ class RecordImportForm(ChineseMessagesFormMixin, forms.Form):
         )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = PurePath(upload.name or "").suffix.lower()
-        if suffix == ".xls":
-            raise ValidationError("不支持旧版 .xls 格式，请在Excel或WPS中“另存为”.xlsx后再上传。")
-        if suffix not in (".xlsx", ".xlsm"):
-            raise ValidationError(f"请上传 .xlsx 格式的Excel文件（当前文件为“{upload.name}”）。")
-        if upload.size > max_upload_bytes():
-            raise ValidationError(
-                f"文件过大（{upload.size // 1024} KB），请上传不超过"
-                f"{max_upload_bytes() // 1024} KB 的文件。"
-            )
-        return upload
+        return check_xlsx_upload(self.cleaned_data["file"], max_upload_bytes())

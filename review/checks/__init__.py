@@ -108,6 +108,11 @@ RULE_FAMILIES = (
     "review.checks.duplicates",
     "review.checks.records",
     "review.checks.standard",
+    "review.checks.guides",
+    "review.checks.service_names",
+    "review.checks.policies",
+    "review.checks.participation",
+    "review.checks.villages",
 )
 for _family in RULE_FAMILIES:
     import_module(_family)

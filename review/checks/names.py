@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from review.checks.registry import WARNING, Hit, rule
 from review.checks.runner import CatalogContext
+from review.checks.service_names import linked_name_agrees, load_service_matters
 from review.checks.text import (
     item_label,
     name_coverage,
@@ -36,7 +37,9 @@ def _refinement_coverage(level1: str, level2: str, refined: str) -> float:
     "细化名称与标准事项一致",
     "允许细化事项名称，但规范化（全半角、标点、空白）后应包含标准事项名称，"
     f"或至少保留其名称及二级事项名称各{NAME_DRIFT_MIN_COVERAGE:.0%}的内容；"
-    "名称与另一个标准事项相同时提示核对对应关系。",
+    "名称与另一个标准事项相同时提示核对对应关系。"
+    "事项已关联政务服务事项库、且名称与库中名称一致的，视为合理细化。",
+    prepare=load_service_matters,
 )
 def check_name_drift(context: CatalogContext) -> Iterator[Hit]:
     others = [(si, standard_name_keys(si)) for si in context.standard_items]
@@ -69,7 +72,7 @@ def check_name_drift(context: CatalogContext) -> Iterator[Hit]:
             _refinement_coverage(level1, level2, refined)
             for level1, level2 in standard_name_parts(standard_item)
         )
-        if coverage < NAME_DRIFT_MIN_COVERAGE:
+        if coverage < NAME_DRIFT_MIN_COVERAGE and not linked_name_agrees(context, item):
             yield Hit(
                 f"{item_label(item)}：名称与对应的{standard_label(standard_item)}差异较大"
                 f"（保留了标准名称的{coverage:.0%}），细化名称应保留标准事项名称的核心内容。",

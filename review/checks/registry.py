@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,7 @@ class CheckResult:
     level1: str = field(default="", compare=False)
     level2: str = field(default="", compare=False)
 
-    @property
+    @cached_property  # read by the run's dedup and again by the findings' sync
     def fingerprint(self) -> str:
         """Identity of the result across runs, at most 120 characters."""
         value = "|".join([self.rule_code, str(self.item_id or ""), self.element or "", self.key])

@@ -32,13 +32,16 @@ def rollup_item_rows(city: Region) -> list[RollupItemRow]:
     catalogs = {
         catalog.pk: catalog
         for catalog in Catalog.objects.within(city)
+        .of_governments()
         .filter(region__compiles_catalogs=True)
         .select_related("region", "standard")
         .order_by("region__path", "standard__order", "pk")
     }
     published = (
         PublishedItem.objects.visible_to_public()
-        .filter(publication__catalog_id__in=Catalog.objects.within(city).values("pk"))
+        .filter(
+            publication__catalog_id__in=Catalog.objects.within(city).of_governments().values("pk")
+        )
         .values(
             "publication__catalog_id",
             "publication__published_at",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from catalogs.models import Catalog, Region, RegionLevel
 from catalogs.permissions import history_user
 from catalogs.vocabulary import ELEMENT_LABELS
+from items.bulk import insert_objects
 from items.models import Item
 from review import checks
 from review.checks.registry import INFO
@@ -280,7 +281,7 @@ def _sync_rule_findings(*, actor, batch, results, now, titles) -> tuple[int, int
             )
             changed.append(finding)
             resolved += 1
-    Finding.objects.bulk_create(created, batch_size=500)
+    insert_objects(Finding, created)  # COPY on PostgreSQL (items.bulk)
     events += [
         FindingEvent(
             finding=finding,
@@ -297,7 +298,7 @@ def _sync_rule_findings(*, actor, batch, results, now, titles) -> tuple[int, int
     Finding.objects.bulk_update(
         changed, ["description", "severity", "state", "state_changed_at"], batch_size=500
     )
-    FindingEvent.objects.bulk_create(events, batch_size=1000)
+    insert_objects(FindingEvent, events)
     updated = len(changed) - resolved - reopened
     return len(created), max(updated, 0), resolved, reopened
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
@@ -634,9 +635,9 @@ def test_errors_are_not_cached(client, db):
 BUDGETS = {
     "/api/v1/regions/": 3,
     "/api/v1/regions/?parent=2201": 4,
-    "/api/v1/regions/220122/": 4,
+    "/api/v1/regions/220122/": 5,  # + its 监督举报 channels (matters)
     "/api/v1/regions/2201/catalogs/?descendants=1&page_size=200": 5,
-    "/api/v1/catalogs/{pk}/": 3,
+    "/api/v1/catalogs/{pk}/": 4,  # + the guides of the publication
     "/api/v1/search/?page_size=200": 4,
     "/api/v1/search/?q=救助 信息&region=2201&level=县级&audience=全社会&page_size=200": 5,
     "/api/v1/search/?catalog={pk}&level1=本地增加事项&method=主动&page_size=200": 6,
@@ -644,6 +645,8 @@ BUDGETS = {
 
 
 def _query_counts(client, pk) -> dict[str, tuple[int, int]]:
+    # Cold: some entries outlive a publication (the 一级事项 choices of the search).
+    cache.clear()
     counts = {}
     for url in BUDGETS:
         with CaptureQueriesContext(connection) as queries:

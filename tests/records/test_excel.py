@@ -108,10 +108,12 @@ def apply(county, content, actor=SYSTEM, **options):
 
 
 def test_rows_of_one_record_are_grouped_and_imported(county, good_rows):
-    preview = plan(county, sheet(good_rows))
+    # One file for both steps: openpyxl stamps each save with the time, to the second.
+    content = sheet(good_rows)
+    preview = plan(county, content)
     assert (len(preview.created), len(preview.changed), preview.rows) == (3, 0, 4)
     assert not DisclosureRecord.objects.exists()  # a plan writes nothing
-    apply(county, sheet(good_rows), expected_digest=preview.digest)
+    apply(county, content, expected_digest=preview.digest)
     notice = DisclosureRecord.objects.get(title="低保审核对象公示")
     assert (notice.formed_on, notice.published_on) == (date(2026, 9, 29), date(2026, 10, 9))
     assert notice.kind == RecordKind.NOTICE and notice.notice_end == date(2026, 10, 19)
@@ -251,10 +253,11 @@ def test_another_regions_user_is_refused(county, users, good_rows):
 
 
 def test_a_stale_preview_is_refused(county, good_rows, make_record):
-    preview = plan(county, sheet(good_rows))
+    content = sheet(good_rows)
+    preview = plan(county, content)
     make_record(title="预览之后新增")
     with pytest.raises(RecordSheetError, match="请重新预览"):
-        apply(county, sheet(good_rows), expected_digest=preview.digest)
+        apply(county, content, expected_digest=preview.digest)
     assert DisclosureRecord.objects.count() == 1
 
 

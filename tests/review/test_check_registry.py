@@ -37,6 +37,7 @@ def extra_rule():
 
 BUILT_IN = (
     [f"R{number:02d}" for number in range(1, 19)]  # catalog rules R01–R13, records R14–R18
+    + [f"R{number:02d}" for number in range(20, 25)]  # issues 13 and 14: R20–R24
     + [f"R{number:02d}" for number in range(25, 33)]  # comparison with the standard item
 )
 

@@ -59,6 +59,7 @@ class Command(BaseCommand):
                     f"  {root.code} {root.name}: derived {len(report.created)}, "
                     f"skipped {len(report.skipped)} ({time.perf_counter() - started:.1f}s)"
                 )
+                self.stdout.flush()
         self.stdout.write(
             f"Derived {created} catalogs, skipped {skipped} existing "
             f"in {time.perf_counter() - started:.1f}s."

@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 f"  {done}/{total}: published {report.published}, unchanged {report.unchanged}, "
                 f"incomplete {len(report.incomplete)} ({time.perf_counter() - started:.1f}s)"
             )
+            self.stdout.flush()  # shown as it goes, also when the output is a pipe or a log
 
         report = catalogs_publish_many(
             actor=SYSTEM, queryset=catalogs, note=note, batch_size=batch_size, progress=progress

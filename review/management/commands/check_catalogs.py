@@ -10,10 +10,14 @@ batch by batch, never held for a whole province or the country.
 """
 
 import json
+import multiprocessing
+import os
+import signal
 import time
 from collections import Counter, defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
 
 from catalogs.models import Catalog, Region, RegionLevel
 from catalogs.permissions import SYSTEM
@@ -86,6 +90,35 @@ class _DetailsWriter:
         self.count += 1
 
 
+# The command, store and draft of a parallel run, inherited by its processes (fork).
+_parallel_command = None
+
+
+# The parent's connections as a forked process found them: kept referenced and never closed
+# here (closing would end the parent's session); the process leaves by os._exit.
+_inherited_connections: list = []
+
+
+def _forget_inherited_connections() -> None:
+    """Make this process open its own connections. A process is forked whenever one
+    finishes (maxtasksperchild=1), and the parent may have queried in between."""
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _inherited_connections.append(wrapper.connection)
+            wrapper.connection = None
+
+
+def _run_in_process(task):
+    index, scope = task
+    command, store, draft = _parallel_command
+    _forget_inherited_connections()
+    try:
+        return index, command._run(scope, store=store, draft=draft, writer=None)
+    finally:
+        connections.close_all()
+
+
 class Command(BaseCommand):
     help = (
         "Run the automated checks on the catalogs of a region (with everything below it) and "
@@ -110,6 +143,20 @@ class Command(BaseCommand):
             action="store_true",
             help="check the drafts instead of the publications (a preview: nothing stored)",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=0,
+            help="catalogs loaded and checked at a time (default: the service's, "
+            "review.services.check_runs.CHECK_BATCH)",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="provinces checked at once, each in its own process (default: one per CPU, "
+            "at most 2, on PostgreSQL when no region is given; 1 with --details)",
+        )
 
     def handle(
         self,
@@ -120,8 +167,11 @@ class Command(BaseCommand):
         details=False,
         no_store=False,
         draft=False,
+        jobs=0,
+        batch_size=0,
         **options,
     ):
+        self.batch_size = batch_size
         started = time.perf_counter()
         scopes = self._scopes(region, catalog)
         json_format = format == "json"
@@ -130,14 +180,24 @@ class Command(BaseCommand):
             writer.start()
         elif json_format:
             self.stdout.write("{", ending="")
+        store = not (no_store or draft)
+        jobs = self._jobs(jobs, scopes, details=details)
         reports = []
-        for number, scope in enumerate(scopes, start=1):
-            report = self._run(scope, store=not (no_store or draft), draft=draft, writer=writer)
+        if jobs > 1:
+            done = self._run_parallel(scopes, jobs, store=store, draft=draft)
+        else:
+            done = (
+                (scope, self._run(scope, store=store, draft=draft, writer=writer))
+                for scope in scopes
+            )
+        for number, (_, report) in enumerate(done, start=1):
             reports.append(report)
             if len(scopes) > 1:
                 self._progress(number, len(scopes), report, json_format=json_format)
             if not json_format:
                 self._write_text(report)
+        # In region code order, however the provinces were shared out.
+        reports.sort(key=lambda report: report["region_code"])
         seconds = time.perf_counter() - started
         if json_format:
             tail = json.dumps(
@@ -167,6 +227,58 @@ class Command(BaseCommand):
             raise CommandError("尚未导入区划，请先运行 load_divisions。")
         return [{"region": province} for province in provinces]
 
+    def _jobs(self, jobs: int, scopes: list[dict], *, details: bool) -> int:
+        """How many provinces to check at once (each in its own process).
+
+        Only on PostgreSQL, outside a transaction (the processes would not see what it has
+        not committed), with fork; never with --details (one stdout, in order)."""
+        possible = (
+            connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and "fork" in multiprocessing.get_all_start_methods()
+            and not details
+        )
+        if not possible:
+            return 1
+        if jobs <= 0:
+            jobs = min(2, os.cpu_count() or 1)
+        return max(1, min(jobs, len(scopes)))
+
+    def _run_parallel(self, scopes: list[dict], jobs: int, *, store: bool, draft: bool):
+        """(scope, report) of each scope as its process finishes, largest provinces first.
+
+        Each province is one transaction in a process of its own (a fresh one each time, so
+        memory never builds up); an interrupted run keeps the provinces already finished and
+        a rerun changes nothing twice (findings are matched).
+        """
+        global _parallel_command
+        sizes = Counter(
+            path.split("/")[0] for path in Catalog.objects.values_list("region__path", flat=True)
+        )
+        order = sorted(
+            range(len(scopes)), key=lambda index: -sizes.get(scopes[index]["region"].code, 0)
+        )
+        _parallel_command = (self, store, draft)
+        connections.close_all()  # no connection may be shared with the processes
+        context = multiprocessing.get_context("fork")
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt  # a TERM ends the processes too, as Ctrl-C does
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            with context.Pool(jobs, maxtasksperchild=1) as pool:
+                try:
+                    for index, report in pool.imap_unordered(
+                        _run_in_process, [(index, scopes[index]) for index in order]
+                    ):
+                        yield scopes[index], report
+                except BaseException:
+                    pool.terminate()  # their transactions roll back; a rerun finishes
+                    raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
     def _progress(self, number: int, total: int, report: dict, *, json_format: bool) -> None:
         line = (
             f"[{number}/{total}] {report['region_code']} {report['scope']}：目录 "
@@ -193,7 +305,9 @@ class Command(BaseCommand):
                 if writer is not None:
                     writer.write(result_entry(result, catalog))
 
+        sizing = {"batch_size": self.batch_size} if getattr(self, "batch_size", 0) else {}
         outcome = checks_run(
+            **sizing,
             actor=SYSTEM,
             store=store,
             source=CheckSource.DRAFT if draft else CheckSource.PUBLICATION,

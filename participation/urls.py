@@ -1,0 +1,4 @@
+"""URLs of the participation app."""
+
+app_name = "participation"
+urlpatterns: list = []

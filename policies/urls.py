@@ -1,0 +1,4 @@
+"""URLs of the policies app."""
+
+app_name = "policies"
+urlpatterns: list = []
