@@ -150,7 +150,7 @@ def main():
             actor=SYSTEM, region=county, standard=standard, table=read_catalog_workbook(data)
         )
 
-    plan = measure("import into a region without catalog (500 new)", results, import_new)
+    plan = measure(f"import into a region without catalog ({ROWS} new)", results, import_new)
     assert plan.creates_catalog
     assert len(plan.added) + len(plan.updated) + len(plan.unchanged) == ROWS
 
