@@ -162,6 +162,29 @@ class DeriveReport:
 
 
 @transaction.atomic
+def catalogs_create_derived(
+    catalogs: list[Catalog], standard_items, *, actor, reason: str
+) -> list[Catalog]:
+    """Insert unsaved catalog headers and the items derived for each, with their history
+    rows, in bulk; the callers have checked who may derive what. Returns the catalogs."""
+    created = bulk_create_with_history(
+        catalogs, Catalog, batch_size=500, default_user=history_user(actor)
+    )
+    items = [
+        item
+        for catalog in created
+        for item in derived_items(catalog.region, standard_items, catalog=catalog)
+    ]
+    bulk_create_with_history(
+        items,
+        Item,
+        batch_size=1000,
+        default_user=history_user(actor),
+        default_change_reason=reason,
+    )
+    return created
+
+
 def catalogs_derive_many(
     *, actor, root: Region, standards: Iterable[StandardCatalog], recursive: bool
 ) -> DeriveReport:
@@ -195,20 +218,8 @@ def catalogs_derive_many(
                 pending.append(
                     Catalog(region=region, standard=standard, edition=edition, title=title)
                 )
-        created = bulk_create_with_history(
-            pending, Catalog, batch_size=500, default_user=history_user(actor)
-        )
-        items = [
-            item
-            for catalog in created
-            for item in derived_items(catalog.region, standard_items, catalog=catalog)
-        ]
-        bulk_create_with_history(
-            items,
-            Item,
-            batch_size=1000,
-            default_user=history_user(actor),
-            default_change_reason="由标准目录生成",
+        created = catalogs_create_derived(
+            pending, standard_items, actor=actor, reason="由标准目录生成"
         )
         report.created += created
     return report

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from catalogs.models import Catalog, Region, RegionLevel, StandardCatalog, StandardItem
-from catalogs.permissions import can_edit_region, history_user
+from catalogs.permissions import can_edit_region
 from catalogs.selectors import full_names
 from catalogs.villages import village_standard
-from items.models import Item
-from items.services import catalog_title, derived_items
+from items.services import catalog_title, catalogs_create_derived
 
 
 @dataclass
@@ -117,20 +115,8 @@ def township_village_catalogs_derive(
         )
         for village in pending
     ]
-    created = bulk_create_with_history(
-        catalogs, Catalog, batch_size=500, default_user=history_user(actor)
-    )
-    items = [
-        item
-        for catalog in created
-        for item in derived_items(catalog.region, standard_items, catalog=catalog)
-    ]
-    bulk_create_with_history(
-        items,
-        Item,
-        batch_size=1000,
-        default_user=history_user(actor),
-        default_change_reason="由村（居）务公开标准目录生成",
+    created = catalogs_create_derived(
+        catalogs, standard_items, actor=actor, reason="由村（居）务公开标准目录生成"
     )
     result.created = len(created)
     return result
